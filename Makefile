@@ -1,0 +1,69 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test test-fast test-browser check lint format catalogue demo bench browser-deps clean-db
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## setup: create .venv and install the register with its development tools
+setup: $(STAMP)
+
+## run: migrate, load the catalogue and demo data into SQLite, serve on http://127.0.0.1:8000
+run: setup
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_catalogue
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## catalogue: (re)load the shipped catalogue; running it twice changes nothing
+catalogue: setup
+	$(PY) manage.py load_catalogue
+
+## demo: load the catalogue and demo data without serving
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_catalogue
+	$(PY) manage.py seed_demo
+
+## browser-deps: Debian's chromium for the Playwright journeys (never `playwright install`)
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## test: everything the suite needs, then the whole suite (browser journeys included)
+test: setup browser-deps
+	$(BIN)/pytest
+
+## test-fast: the suite without the browser journeys
+test-fast: setup
+	$(BIN)/pytest -m "not browser"
+
+## check: ruff, then the whole suite
+check: lint test
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: benchmarks at national scale on PostgreSQL (see docs/benchmarks.md)
+bench: setup
+	$(PY) scripts/bench_coverage.py
+
+clean-db:
+	rm -f db.sqlite3

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from people import views as people_views
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("me/", include("people.urls_self")),
+    path("directory/", include("people.urls_directory")),
+    path("actions/", include("skills.urls_actions")),
+    path("", include("people.urls")),
+    path("", include("courses.urls")),
+    path("", include("skills.urls")),
+]
+
+admin.site.site_header = "Cyber skills register administration"
+admin.site.site_title = "Cyber skills register"

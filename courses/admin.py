@@ -1,0 +1,98 @@
+"""Admin for activities (the catalogue) and completions. Completions are never deleted: withdraw
+or reject them instead, and their history is kept."""
+
+from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from courses.models import Activity, ActivityCapability, Completion, Status
+
+
+class ActivityCapabilityInline(admin.TabularInline):
+    model = ActivityCapability
+    extra = 0
+    autocomplete_fields = ["capability"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "title",
+        "provider",
+        "kind",
+        "validity_months",
+        "validity_confidence",
+        "retired",
+    ]
+    list_filter = ["kind", "provider", "validity_confidence", "retired"]
+    search_fields = ["code", "title", "provider"]
+    filter_horizontal = ["labs"]
+    inlines = [ActivityCapabilityInline]
+    fieldsets = [
+        (None, {"fields": ["code", "kind", "provider", "title", "hours", "retired"]}),
+        ("Validity", {"fields": ["validity_months", "validity_confidence"]}),
+        ("Lab collection", {"fields": ["labs", "threshold"], "classes": ["collapse"]}),
+    ]
+
+
+@admin.register(Completion)
+class CompletionAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "activity", "completed_on", "status", "source", "recorded_at"]
+    list_filter = ["status", "source", "activity__kind"]
+    list_select_related = ["person__force", "activity"]
+    search_fields = [
+        "person__first_name",
+        "person__last_name",
+        "person__staff_number",
+        "activity__code",
+        "activity__title",
+        "certificate_number",
+    ]
+    date_hierarchy = "completed_on"
+    autocomplete_fields = ["person", "activity"]
+    raw_id_fields = ["recorded_by", "verified_by"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["evidence", "recorded_by", "recorded_at", "verified_by", "verified_at"]
+    fields = [
+        "person",
+        "activity",
+        "completed_on",
+        "expires_on",
+        "source",
+        "status",
+        "status_reason",
+        "evidence",
+        "evidence_link",
+        "certificate_number",
+        "points",
+        "recorded_by",
+        "recorded_at",
+        "verified_by",
+        "verified_at",
+    ]
+
+    @admin.display(description="evidence file")
+    def evidence(self, obj):
+        # Files are read back only through the access-checked view, never from storage URLs.
+        if not obj.pk or not obj.evidence_file:
+            return "–"
+        return format_html(
+            '<a href="{}">Download evidence</a>',
+            reverse("courses:evidence_file", args=[obj.pk]),
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        if obj.status == Status.VERIFIED and obj.verified_at is None:
+            obj.verified_at = timezone.now()
+            obj.verified_by = request.user
+        obj._change_reason = "changed in the admin" if change else "recorded in the admin"
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,410 @@
+"""Forms for recording, submitting, correcting, withdrawing and verifying completions, and for
+uploading import files. Cross-field rules live in ``clean()``; services keep the invariants."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from courses.models import Activity, ActivityKind
+from people.models import Person, Unit
+
+
+def _date_field(
+    label: str, *, required: bool = True, help_text: str = "", what: str = "date it was completed"
+) -> DateInputField:
+    field = DateInputField(label=label, required=required, help_text=help_text)
+    field.require_all_fields = False
+    field.error_messages["required"] = f"Enter the {what}"
+    field.error_messages["incomplete"] = f"Enter the day, month and year of the {what}"
+    return field
+
+
+def recordable_activities():
+    """Activities a completion can be recorded against: live ones, never a lab collection (a
+    collection is held through its labs)."""
+    return Activity.objects.active().exclude(kind=ActivityKind.COLLECTION).order_by("title")
+
+
+class ActivityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} — {obj.provider} ({obj.code})"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # ``force`` is select_related by the caller, so no query per person.
+        return f"{obj.full_name}, {obj.staff_number} ({obj.force.name})"
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name}, {obj.staff_number} ({obj.force.name})"
+
+
+def _expiry_rule(cleaned_data, form):
+    completed_on = cleaned_data.get("completed_on")
+    expires_on = cleaned_data.get("expires_on")
+    if completed_on and expires_on and expires_on <= completed_on:
+        form.add_error("expires_on", "The expiry date must be after the date it was completed")
+
+
+class CompletionForm(forms.Form):
+    """One completion recorded by a coordinator for one person."""
+
+    activity = ActivityChoiceField(
+        queryset=Activity.objects.none(),
+        empty_label="Choose an activity",
+        error_messages={"required": "Choose the activity that was completed"},
+    )
+    completed_on = _date_field("Date completed", help_text="For example, 27 3 2025")
+    expires_on = _date_field(
+        "Expiry date (optional)",
+        what="expiry date",
+        required=False,
+        help_text="Only if the certificate gives its own expiry. Leave blank to use the "
+        "activity's validity.",
+    )
+    certificate_number = forms.CharField(
+        label="Certificate number (optional)", max_length=80, required=False
+    )
+    evidence_link = forms.URLField(
+        label="Link to the certificate (optional)",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        # A text input, so that crispy-forms-gds gives it the govuk-input class.
+        widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = recordable_activities()
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.select("activity"),
+            Field("completed_on"),
+            Field("expires_on"),
+            Field.text("certificate_number", field_width=20),
+            Field.text("evidence_link"),
+            Submit("record", "Record completion"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        _expiry_rule(cleaned, self)
+        return cleaned
+
+
+class CohortForm(forms.Form):
+    """One course run on one date, for many people in the coordinator's scope."""
+
+    activity = ActivityChoiceField(
+        queryset=Activity.objects.none(),
+        empty_label="Choose an activity",
+        error_messages={"required": "Choose the activity the cohort completed"},
+    )
+    completed_on = _date_field("Date completed", help_text="For example, 27 3 2025")
+    expires_on = _date_field(
+        "Expiry date (optional)",
+        what="expiry date",
+        required=False,
+        help_text="Only if the certificates give their own expiry.",
+    )
+    people = PeopleChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Who completed it",
+        help_text="Select everyone who completed it.",
+        error_messages={"required": "Select at least one person who completed it"},
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = recordable_activities()
+        self.fields["people"].queryset = people if people is not None else Person.objects.none()
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.select("activity"),
+            Field("completed_on"),
+            Field("expires_on"),
+            Field.checkboxes("people", legend_size=Size.MEDIUM, small=True),
+            Submit("record", "Record the cohort"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        _expiry_rule(cleaned, self)
+        return cleaned
+
+
+class CohortUnitForm(forms.Form):
+    """Narrows the cohort's list of people to one unit (GET)."""
+
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="Everyone I coordinate",
+        to_field_name="code",
+        label="Show people in",
+    )
+
+    # Carried through the GET so that narrowing the list keeps the chosen activity.
+    activity = forms.CharField(required=False, widget=forms.HiddenInput)
+    select = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Field.select("unit"),
+            Field("activity"),
+            Submit("show", "Show people", css_class="govuk-button--secondary"),
+        )
+
+
+class SubmitCompletionForm(forms.Form):
+    """Training done elsewhere, with evidence: an upload, a certificate number or a link."""
+
+    person = PersonChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Choose a person",
+        label="Who completed it",
+    )
+    activity = ActivityChoiceField(
+        queryset=Activity.objects.none(),
+        empty_label="Choose an activity",
+        error_messages={"required": "Choose the activity that was completed"},
+    )
+    completed_on = _date_field("Date completed", help_text="For example, 27 3 2025")
+    expires_on = _date_field(
+        "Expiry date (optional)",
+        what="expiry date",
+        required=False,
+        help_text="If the certificate gives one.",
+    )
+    evidence_file = forms.FileField(
+        label="Upload the certificate (optional)",
+        required=False,
+        help_text="A PDF, PNG or JPEG file.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+    certificate_number = forms.CharField(
+        label="Certificate number (optional)", max_length=80, required=False
+    )
+    evidence_link = forms.URLField(
+        label="Link to the certificate (optional)",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        # A text input, so that crispy-forms-gds gives it the govuk-input class.
+        widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = recordable_activities()
+        fields = []
+        if people is None:
+            del self.fields["person"]
+        else:
+            self.fields["person"].queryset = people
+            self.fields["person"].required = True
+            self.fields["person"].error_messages["required"] = "Choose who completed it"
+            fields.append(Field.select("person"))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            *fields,
+            Field.select("activity"),
+            Field("completed_on"),
+            Field("expires_on"),
+            Fieldset(
+                Field("evidence_file"),
+                Field.text("certificate_number", field_width=20),
+                Field.text("evidence_link"),
+                legend="Evidence",
+                legend_size=Size.MEDIUM,
+            ),
+            Submit("submit", "Submit for verification"),
+        )
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            from courses.evidence import validate_evidence_file
+
+            validate_evidence_file(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        _expiry_rule(cleaned, self)
+        has_evidence = (
+            cleaned.get("evidence_file")
+            or cleaned.get("certificate_number")
+            or cleaned.get("evidence_link")
+        )
+        if (
+            not has_evidence
+            and not self.has_error("evidence_file")
+            and not self.has_error("evidence_link")
+        ):
+            self.add_error(
+                "evidence_file",
+                "Upload the certificate, or give its certificate number or a link to it",
+            )
+        return cleaned
+
+
+class CorrectCompletionForm(forms.Form):
+    """Corrects a completion's details; the reason is kept in its history."""
+
+    completed_on = _date_field("Date completed")
+    expires_on = _date_field(
+        "Expiry date (optional)",
+        what="expiry date",
+        required=False,
+        help_text="Only if the certificate gives its own expiry.",
+    )
+    certificate_number = forms.CharField(
+        label="Certificate number (optional)", max_length=80, required=False
+    )
+    evidence_link = forms.URLField(
+        label="Link to the certificate (optional)",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        # A text input, so that crispy-forms-gds gives it the govuk-input class.
+        widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
+    )
+    reason = forms.CharField(
+        label="Why are you correcting it?",
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the record is being corrected"},
+    )
+
+    # The activity is not corrected: a record of the wrong activity is withdrawn instead.
+    FIELDS = ("completed_on", "expires_on", "certificate_number", "evidence_link")
+
+    def __init__(self, *args, completion, **kwargs):
+        self.completion = completion
+        initial = {name: getattr(completion, name) for name in self.FIELDS}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("completed_on"),
+            Field("expires_on"),
+            Field.text("certificate_number", field_width=20),
+            Field.text("evidence_link"),
+            Field.textarea("reason", rows=3),
+            Submit("correct", "Save the correction"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        _expiry_rule(cleaned, self)
+        if not self.errors and not self.changes():
+            raise ValidationError("Nothing has changed: change a detail, or go back")
+        return cleaned
+
+    def changes(self) -> dict:
+        """The fields whose values differ from the record's."""
+        changes = {}
+        for name in self.FIELDS:
+            value = self.cleaned_data.get(name)
+            if name in {"certificate_number", "evidence_link"}:
+                value = value or ""
+            if value != getattr(self.completion, name):
+                changes[name] = value
+        return changes
+
+
+class ReasonForm(forms.Form):
+    """A required reason (withdrawing a completion)."""
+
+    reason = forms.CharField(
+        label="Why is it being withdrawn?",
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the record is being withdrawn"},
+    )
+
+    def __init__(self, *args, submit_label="Withdraw the record", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("reason", rows=3),
+            Submit("withdraw", submit_label, css_class="govuk-button--warning"),
+        )
+
+
+class ReviewForm(forms.Form):
+    """Verify or reject a submitted completion; rejecting needs a reason."""
+
+    VERIFY = "verify"
+    REJECT = "reject"
+
+    decision = forms.ChoiceField(choices=[(VERIFY, "Verify"), (REJECT, "Reject")])
+    note = forms.CharField(
+        label="Note or reason",
+        max_length=400,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when rejecting: the officer is told the reason.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.REJECT and not cleaned.get("note", "").strip():
+            self.add_error("note", "Give the reason for rejecting the evidence")
+        return cleaned
+
+
+class ImportUploadForm(forms.Form):
+    """Chooses what a file holds and uploads it for a preview."""
+
+    KINDS = [
+        ("completions", "Completions (one row per person and activity)"),
+        ("labs", "Cyber-range platform export (one row per lab completed)"),
+        ("people", "People and postings"),
+    ]
+
+    kind = forms.ChoiceField(
+        choices=KINDS,
+        widget=forms.RadioSelect,
+        label="What does the file hold?",
+        error_messages={"required": "Choose what the file holds"},
+    )
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="A CSV (UTF-8) or Excel (.xlsx) file with a header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        error_messages={"required": "Choose a CSV or XLSX file to upload"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.radios("kind", legend_size=Size.MEDIUM),
+            Field("file"),
+            Submit("upload", "Upload and preview"),
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError("The file must be a CSV or an XLSX file")
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+            raise ValidationError(f"The file must be smaller than {limit} MB")
+        return upload

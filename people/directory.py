@@ -1,0 +1,372 @@
+"""The cross-force skills directory (docs/directory.md): consent, search, entries, requests.
+
+Only people who have consented appear, with capabilities as verified by the register on the
+day (the coverage engine, in bulk), never self-declared levels. Searches and entry views are
+logged; requests for help go to the person's coordinators, never to the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from courses.models import Activity, ActivityCapability, Completion, Status
+from people.access import OVERSIGHT_ROLES, roles_of
+from people.directory_models import (
+    Availability,
+    DirectoryEntryView,
+    DirectoryRequest,
+    DirectorySearch,
+    RequestStatus,
+    WorkMode,
+)
+from people.models import Grant, Person, PersonType, Posting, Role, Unit
+from skills.coverage.data import Holding
+from skills.coverage.engine import _Register
+from skills.models import Capability
+
+MAX_ID_LIST = 20_000
+
+# --- who may use it ------------------------------------------------------------------------
+
+
+def may_search(user) -> bool:
+    """Coordinators and leads of any force (and administrators); never officers alone."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(roles_of(user) & OVERSIGHT_ROLES)
+
+
+def require_searcher(user) -> None:
+    if not may_search(user):
+        raise PermissionDenied("Only coordinators and leads may use the skills directory.")
+
+
+def listed_people():
+    """Everyone who has consented to appear, and nobody else: every read starts here."""
+    return Person.objects.filter(directory_consent=True)
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def give_consent(*, person: Person, by) -> Person:
+    """Publishes the person's entry from today (history records who and why)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.directory_consent:
+        return person
+    person.directory_consent = True
+    person.directory_consent_on = timezone.localdate()
+    person._change_reason = "directory consent given"
+    person._history_user = by
+    person.save(update_fields=["directory_consent", "directory_consent_on"])
+    return person
+
+
+@transaction.atomic
+def withdraw_consent(*, person: Person, by) -> Person:
+    """Hides the person's entry at once; pending requests for them are declined."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.directory_consent:
+        return person
+    person.directory_consent = False
+    person.directory_consent_on = None
+    person._change_reason = "directory consent withdrawn"
+    person._history_user = by
+    person.save(update_fields=["directory_consent", "directory_consent_on"])
+    DirectoryRequest.objects.filter(person=person, status=RequestStatus.PENDING).update(
+        status=RequestStatus.DECLINED,
+        decided_at=timezone.now(),
+        decision_note="The person withdrew from the directory.",
+    )
+    return person
+
+
+@transaction.atomic
+def update_entry(
+    *,
+    person: Person,
+    by,
+    biography: str,
+    hours_a_month: int | None,
+    mode: str,
+    notice_days: int | None,
+) -> None:
+    """Saves the person's own biography and availability."""
+    if person.skills_biography != biography:
+        person.skills_biography = biography
+        person._change_reason = "directory biography changed"
+        person._history_user = by
+        person.save(update_fields=["skills_biography"])
+    Availability.objects.update_or_create(
+        person=person,
+        defaults={"hours_a_month": hours_a_month, "mode": mode, "notice_days": notice_days},
+    )
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """What a search asks for; every part optional."""
+
+    capability: Capability | None = None
+    level: int = 1
+    function: str = ""
+    person_type: str = ""
+    region_id: int | None = None
+    mode: str = ""
+    min_hours: int | None = None
+    max_notice_days: int | None = None
+
+    def as_log(self) -> dict:
+        """The filter as stored in the search log."""
+        data = {
+            "capability": self.capability.code if self.capability else "",
+            "level": self.level if self.capability else None,
+            "function": self.function,
+            "person_type": self.person_type,
+            "region_id": self.region_id,
+            "mode": self.mode,
+            "min_hours": self.min_hours,
+            "max_notice_days": self.max_notice_days,
+        }
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One person as the directory shows them: no contact details, holdings as verified."""
+
+    person_id: int
+    name: str
+    person_type: str
+    person_type_label: str
+    force: str
+    region: str
+    holdings: tuple[Holding, ...]
+    hours_a_month: int | None
+    mode: str
+    notice_days: int | None
+    biography: str
+    consent_on: date | None
+
+
+def _evidencing_activity_ids(filters: DirectoryFilter) -> set[int] | None:
+    """Activities whose verified completion could make someone match (labs count through
+    their collections); None when no capability or function is asked for."""
+    if filters.capability is None and not filters.function:
+        return None
+    links = ActivityCapability.objects.all()
+    if filters.capability is not None:
+        links = links.filter(capability=filters.capability, level__gte=filters.level)
+    if filters.function:
+        links = links.filter(capability__function=filters.function)
+    ids = set(links.values_list("activity_id", flat=True))
+    if ids:
+        ids |= set(
+            Activity.labs.through.objects.filter(from_activity_id__in=ids).values_list(
+                "to_activity_id", flat=True
+            )
+        )
+    return ids
+
+
+def _candidates(filters: DirectoryFilter, as_of: date):
+    people = listed_people()
+    if filters.person_type:
+        people = people.filter(person_type=filters.person_type)
+    if filters.region_id:
+        people = people.filter(force__region_id=filters.region_id)
+    if filters.mode:
+        people = people.filter(availability__mode__in=[filters.mode, WorkMode.EITHER])
+    if filters.min_hours is not None:
+        people = people.filter(availability__hours_a_month__gte=filters.min_hours)
+    if filters.max_notice_days is not None:
+        people = people.filter(availability__notice_days__lte=filters.max_notice_days)
+    activity_ids = _evidencing_activity_ids(filters)
+    if activity_ids is not None:
+        # A cheap necessary condition in the database; the engine decides exactly.
+        people = people.filter(
+            Exists(
+                Completion.objects.filter(
+                    person=OuterRef("pk"),
+                    status=Status.VERIFIED,
+                    completed_on__lte=as_of,
+                    activity_id__in=activity_ids,
+                )
+            )
+        )
+    return people
+
+
+def _matches(holdings: tuple[Holding, ...], filters: DirectoryFilter) -> bool:
+    if filters.capability is not None and not any(
+        h.capability.code == filters.capability.code and h.level >= filters.level for h in holdings
+    ):
+        return False
+    return not filters.function or any(h.capability.function == filters.function for h in holdings)
+
+
+def _entries(people_qs, as_of: date) -> list[DirectoryEntry]:
+    """Entries for the given people, holdings computed in bulk (a fixed number of queries)."""
+    people = list(
+        people_qs.select_related("force", "force__region", "availability").order_by(
+            "last_name", "first_name", "pk"
+        )
+    )
+    if not people:
+        return []
+    ids = [p.pk for p in people]
+    # An explicit id list keeps the candidate filter from running twice; very long lists
+    # fall back to the subquery (SQLite caps the number of parameters).
+    person_filter = (
+        Q(person_id__in=ids) if len(ids) <= MAX_ID_LIST else Q(person_id__in=people_qs.values("pk"))
+    )
+    register = _Register(person_filter=person_filter, as_of=as_of, what_if=None)
+    labels = dict(PersonType.choices)
+    entries = []
+    for p in people:
+        availability = getattr(p, "availability", None)
+        entries.append(
+            DirectoryEntry(
+                person_id=p.pk,
+                name=p.full_name,
+                person_type=p.person_type,
+                person_type_label=labels.get(p.person_type, p.person_type),
+                force=p.force.name,
+                region=p.force.region.name,
+                holdings=register.holdings_on(p.pk, as_of),
+                hours_a_month=availability.hours_a_month if availability else None,
+                mode=availability.get_mode_display() if availability else "",
+                notice_days=availability.notice_days if availability else None,
+                biography=p.skills_biography,
+                consent_on=p.directory_consent_on,
+            )
+        )
+    return entries
+
+
+def search_directory(*, user, filters: DirectoryFilter, as_of: date | None = None):
+    """Consenting people matching ``filters`` on ``as_of`` (today). Logs the search."""
+    require_searcher(user)
+    as_of = as_of or timezone.localdate()
+    entries = [
+        e for e in _entries(_candidates(filters, as_of), as_of) if _matches(e.holdings, filters)
+    ]
+    DirectorySearch.objects.create(user=user, filters=filters.as_log(), results=len(entries))
+    return entries
+
+
+def view_entry(*, user, person_id: int, as_of: date | None = None) -> DirectoryEntry | None:
+    """One consenting person's entry (None if not listed). Logs the view."""
+    require_searcher(user)
+    as_of = as_of or timezone.localdate()
+    found = _entries(listed_people().filter(pk=person_id), as_of)
+    if not found:
+        return None
+    DirectoryEntryView.objects.create(person_id=person_id, viewer=user)
+    return found[0]
+
+
+def own_entry(person: Person, as_of: date | None = None) -> DirectoryEntry:
+    """The person's entry as others would see it (whether or not published); not logged."""
+    as_of = as_of or timezone.localdate()
+    return _entries(Person.objects.filter(pk=person.pk), as_of)[0]
+
+
+# --- requests for help ---------------------------------------------------------------------
+
+
+def coordinators_of(person: Person):
+    """Users holding an active coordinator grant whose scope covers the person: their force,
+    their region, everything, or a unit they were posted to (or a unit containing it)."""
+    posted_units = set(Posting.objects.filter(person=person).values_list("unit_id", flat=True))
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    covering = set()
+    for unit_id in posted_units:
+        while unit_id is not None and unit_id not in covering:
+            covering.add(unit_id)
+            unit_id = parents.get(unit_id)
+    grants = (
+        Grant.objects.active()
+        .filter(role=Role.COORDINATOR)
+        .filter(
+            Q(force_id=person.force_id)
+            | Q(region_id=person.force.region_id)
+            | Q(unit_id__in=covering)
+            | Q(force__isnull=True, region__isnull=True, unit__isnull=True)
+        )
+    )
+    from people.models import User
+
+    return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by("email")
+
+
+def requests_visible_to(user):
+    """Requests this user made, and requests for people they coordinate; nobody else's."""
+    if not user.is_authenticated:
+        return DirectoryRequest.objects.none()
+    return DirectoryRequest.objects.filter(
+        Q(requested_by=user) | Q(person__in=Person.objects.coordinated_by(user).values("pk"))
+    ).select_related("person", "person__force", "requested_by", "decided_by")
+
+
+def _mail(template: str, subject: str, context: dict, recipients: list[str]) -> None:
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        return
+    body = render_to_string(f"people/email/{template}", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def request_help(*, person_id: int, by, message: str) -> DirectoryRequest:
+    """Sends a request for a listed person's help to their coordinators."""
+    require_searcher(by)
+    with transaction.atomic():
+        person = listed_people().select_related("force", "force__region").get(pk=person_id)
+        req = DirectoryRequest.objects.create(person=person, requested_by=by, message=message)
+        coordinators = list(coordinators_of(person))
+    # Mail goes out once the request is saved.
+    _mail(
+        "directory_request.txt",
+        f"Directory request for {person.full_name}",
+        {"request": req, "person": person, "requester": by},
+        [u.email for u in coordinators],
+    )
+    return req
+
+
+def decide_request(*, request_id: int, by, accept: bool, note: str = "") -> DirectoryRequest:
+    """The person's coordinator accepts or declines; the person and the requester are told."""
+    with transaction.atomic():
+        req = (
+            DirectoryRequest.objects.select_for_update()
+            .filter(person__in=Person.objects.coordinated_by(by).values("pk"))
+            .get(pk=request_id)
+        )
+        if req.status != RequestStatus.PENDING:
+            return req
+        req.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
+        req.decided_by = by
+        req.decided_at = timezone.now()
+        req.decision_note = note
+        req.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    person = Person.objects.select_related("force", "user").get(pk=req.person_id)
+    person_email = person.email or (person.user.email if person.user_id else "")
+    subject = f"Directory request {req.get_status_display().lower()}"
+    context = {"request": req, "person": person}
+    # Separate emails: the requester must never learn the person's address.
+    _mail("directory_decision.txt", subject, {**context, "to_person": True}, [person_email])
+    _mail("directory_decision.txt", subject, context, [req.requested_by.email])
+    return req

@@ -1,0 +1,495 @@
+"""The officer's own pages: pathway, competence statement, subject-access export and the
+reminders sent to them. Coordinators and chief officers reach the statement and export of
+anyone they may see through ``Person.objects.visible_to``; everyone else gets 404."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from courses.models import Activity, ActivityCapability, ActivityKind, Completion, Source, Status
+from people.models import Grant, Person, Reminder
+from skills.coverage import person_holdings, person_requirements
+from skills.coverage.data import DUE, EXPIRING, MISSING, PENDING
+from skills.dates import add_months
+
+GAP_STATUSES = (PENDING, DUE, MISSING, EXPIRING)
+FORMATS = ("html", "pdf", "json")
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+
+def _own_person(request) -> Person | None:
+    """The signed-in user's own record, or None."""
+    return Person.objects.filter(user=request.user).select_related("force", "force__region").first()
+
+
+def _person_for(request, pk) -> Person:
+    return get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("force", "force__region", "user"),
+        pk=pk,
+    )
+
+
+def _own_or_404(request) -> Person:
+    person = _own_person(request)
+    if person is None:
+        raise Http404("This account is not linked to a person on the register.")
+    return person
+
+
+def _as_of(request) -> date:
+    """``?as_of=YYYY-MM-DD``, default today; a bad date raises ValueError."""
+    raw = request.GET.get("as_of", "").strip()
+    return date.fromisoformat(raw) if raw else timezone.localdate()
+
+
+# --- pathway -------------------------------------------------------------------------------
+
+
+def _key(capability_code: str, level: int) -> tuple[str, int]:
+    return (capability_code, level)
+
+
+def _met_dates(person: Person, as_of: date, held: list) -> dict[tuple[str, int], date]:
+    """For each held (capability, level): the completed_on of the verified completion that
+    makes it held on ``as_of`` (the one lasting longest), or for a collection the day its
+    threshold was reached within the window. Four queries, whatever the number of lines."""
+    if not held:
+        return {}
+    comps = list(
+        Completion.objects.filter(person=person, status=Status.VERIFIED, completed_on__lte=as_of)
+        .select_related("activity")
+        .order_by("completed_on", "pk")
+    )
+    if not comps:
+        return {}
+    activity_ids = {c.activity_id for c in comps}
+    collections_of_lab: dict[int, list[Activity]] = defaultdict(list)
+    for link in Activity.labs.through.objects.filter(
+        to_activity_id__in=activity_ids
+    ).select_related("from_activity"):
+        collections_of_lab[link.to_activity_id].append(link.from_activity)
+    collections = {a.pk: a for acts in collections_of_lab.values() for a in acts}
+    evidences: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for ev in ActivityCapability.objects.filter(
+        activity_id__in=activity_ids | set(collections)
+    ).select_related("capability"):
+        evidences[ev.activity_id].append((ev.capability.code, ev.level))
+
+    def evidences_at(activity_id: int, code: str, level: int) -> bool:
+        return any(c == code and lvl >= level for c, lvl in evidences.get(activity_id, ()))
+
+    out: dict[tuple[str, int], date] = {}
+    for code, level in held:
+        direct = [
+            c for c in comps if evidences_at(c.activity_id, code, level) and c.is_valid_on(as_of)
+        ]
+        if direct:
+            # The completion whose expiry gives "held until" (never expiring sorts last).
+            best = max(direct, key=lambda c: (c.expiry() or date.max, c.completed_on))
+            out[_key(code, level)] = best.completed_on
+            continue
+        reached = []
+        for coll in collections.values():
+            if not evidences_at(coll.pk, code, level):
+                continue
+            first_in_window: dict[int, date] = {}
+            for c in comps:
+                in_coll = coll in collections_of_lab.get(c.activity_id, ())
+                window_end = (
+                    add_months(c.completed_on, coll.validity_months)
+                    if coll.validity_months
+                    else date.max
+                )
+                if in_coll and c.completed_on <= as_of < window_end:
+                    first_in_window.setdefault(c.activity_id, c.completed_on)
+            days = sorted(first_in_window.values())
+            threshold = coll.threshold or 1
+            if len(days) >= threshold:
+                reached.append(days[threshold - 1])
+        if reached:
+            out[_key(code, level)] = min(reached)
+    return out
+
+
+def _options_for(gaps: set[tuple[str, int]]) -> dict[tuple[str, int], list[dict]]:
+    """Activities that would satisfy each gap: evidencing the capability at its level or
+    higher, not retired. One query for all gaps."""
+    if not gaps:
+        return {}
+    q = Q()
+    for code, level in gaps:
+        q |= Q(capability__code=code, level__gte=level)
+    rows = (
+        ActivityCapability.objects.filter(q, activity__retired=False)
+        .select_related("activity", "capability")
+        .annotate(lab_count=Count("activity__labs"))
+        .order_by("level", "activity__kind", "activity__provider", "activity__title")
+    )
+    out: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for row in rows:
+        act = row.activity
+        option = {
+            "code": act.code,
+            "title": act.title,
+            "provider": act.provider,
+            "kind": act.kind,
+            "kind_label": act.get_kind_display(),
+            "hours": act.hours,
+            "validity_months": act.validity_months,
+            "level": row.level,
+            "threshold": act.threshold,
+            "lab_count": row.lab_count if act.kind == ActivityKind.COLLECTION else None,
+        }
+        for code, level in gaps:
+            if row.capability.code == code and row.level >= level:
+                out[_key(code, level)].append(option)
+    return out
+
+
+def pathway_for(person: Person, as_of: date) -> list[dict]:
+    """Each current posting with its requirement lines split into mandatory and recommended,
+    each line with the date it was met and, for a gap, the activities that satisfy it."""
+    postings = person_requirements(person, as_of)
+    lines = [line for p in postings for line in p.requirements]
+    held = [(ln.capability.code, ln.level) for ln in lines if ln.is_met]
+    met_on = _met_dates(person, as_of, held)
+    gaps = {_key(ln.capability.code, ln.level) for ln in lines if ln.status in GAP_STATUSES}
+    options = _options_for(gaps)
+    out = []
+    for posting in postings:
+        rows = []
+        for line in posting.requirements:
+            key = _key(line.capability.code, line.level)
+            rows.append(
+                {
+                    "line": line,
+                    "met_on": met_on.get(key) if line.is_met else None,
+                    "options": options.get(key, []) if line.status in GAP_STATUSES else [],
+                }
+            )
+        mandatory = [r for r in rows if r["line"].mandatory]
+        met = sum(1 for r in mandatory if r["line"].is_met)
+        out.append(
+            {
+                "posting": posting,
+                "mandatory": mandatory,
+                "recommended": [r for r in rows if not r["line"].mandatory],
+                "met": met,
+                "mandatory_count": len(mandatory),
+                "percent": round(100 * posting.progress) if posting.progress is not None else None,
+            }
+        )
+    return out
+
+
+def _submissions(person: Person):
+    return (
+        Completion.objects.filter(person=person, source=Source.SUBMITTED)
+        .select_related("activity")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+@login_required
+@require_GET
+def pathway(request):
+    """The signed-in person's pathway for each current posting (DESIGN.md, pathway)."""
+    person = _own_person(request)
+    if person is None:
+        return render(request, "people/pathway_no_record.html")
+    try:
+        as_of = _as_of(request)
+    except ValueError:
+        return HttpResponseBadRequest("Give the date as YYYY-MM-DD, for example 2025-03-31.")
+    return render(
+        request,
+        "people/pathway.html",
+        {
+            "person": person,
+            "as_of": as_of,
+            "today": timezone.localdate(),
+            "postings": pathway_for(person, as_of),
+            "submissions": _submissions(person),
+        },
+    )
+
+
+# --- competence statement ---------------------------------------------------------------------
+
+
+def _who(user) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.email
+
+
+def _evidence_reference(c: Completion) -> str:
+    parts = []
+    if c.certificate_number:
+        parts.append(f"Certificate {c.certificate_number}")
+    if c.evidence_link:
+        parts.append(c.evidence_link)
+    if c.evidence_file:
+        parts.append("file on record")
+    return "; ".join(parts)
+
+
+def statement_data(person: Person, as_of: date) -> dict:
+    """The competence statement as at ``as_of``: person, postings then, capabilities held
+    then, and every completion dated on or before it. Plain data for HTML, PDF and JSON."""
+    holdings = person_holdings(person, as_of)
+    postings = person_requirements(person, as_of)
+    completions = (
+        Completion.objects.filter(person=person, completed_on__lte=as_of)
+        .select_related("activity", "verified_by")
+        .order_by("-completed_on", "-pk")
+    )
+    return {
+        "classification": settings.REGISTER_CLASSIFICATION,
+        "as_of": as_of,
+        "generated_on": timezone.localdate(),
+        "person": {
+            "id": person.pk,
+            "name": person.full_name,
+            "rank": person.rank,
+            "staff_number": person.staff_number,
+            "force": person.force.name,
+            "person_type": person.get_person_type_display(),
+            "email": person.email,
+        },
+        "postings": [
+            {
+                "unit": p.unit_name,
+                "unit_code": p.unit_code,
+                "role": p.role.name,
+                "start": p.start,
+                "last_day": p.last_day,
+                "mandatory_met": sum(1 for ln in p.requirements if ln.mandatory and ln.is_met),
+                "mandatory": sum(1 for ln in p.requirements if ln.mandatory),
+            }
+            for p in postings
+        ],
+        "capabilities_held": [
+            {
+                "code": h.capability.code,
+                "name": h.capability.name,
+                "level": h.level,
+                "held_until": h.held_until,
+            }
+            for h in holdings
+        ],
+        "completions": [
+            {
+                "id": c.pk,
+                "activity_code": c.activity.code,
+                "activity": c.activity.title,
+                "provider": c.activity.provider,
+                "kind": c.activity.get_kind_display(),
+                "completed_on": c.completed_on,
+                "expires_on": c.expiry(),
+                "evidence": _evidence_reference(c),
+                "status": c.status,
+                "status_reason": c.status_reason,
+                "source": c.get_source_display(),
+                "verified_by": _who(c.verified_by),
+                "verified_on": timezone.localdate(c.verified_at) if c.verified_at else None,
+            }
+            for c in completions
+        ],
+    }
+
+
+def render_statement_pdf(data: dict) -> bytes:
+    """The statement through its print template (xhtml2pdf)."""
+    from xhtml2pdf import pisa
+
+    html = render_to_string("people/statement_pdf.html", {"s": data})
+    out = BytesIO()
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
+    if result.err:
+        raise RuntimeError("The statement PDF could not be rendered.")
+    return out.getvalue()
+
+
+def _json_response(payload: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(payload, cls=DjangoJSONEncoder, indent=2),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _statement_response(request, person: Person, *, own: bool):
+    try:
+        as_of = _as_of(request)
+    except ValueError:
+        return HttpResponseBadRequest("Give the date as YYYY-MM-DD, for example 2025-03-31.")
+    fmt = request.GET.get("format", "html")
+    if fmt not in FORMATS:
+        return HttpResponseBadRequest("The format is one of html, pdf or json.")
+    data = statement_data(person, as_of)
+    stem = f"statement-{person.force.code}-{person.staff_number}-{as_of.isoformat()}"
+    if fmt == "json":
+        return _json_response(data, f"{stem}.json")
+    if fmt == "pdf":
+        response = HttpResponse(render_statement_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+        return response
+    return render(
+        request,
+        "people/statement.html",
+        {"s": data, "person": person, "own": own, "as_of": as_of},
+    )
+
+
+@login_required
+@require_GET
+def statement(request):
+    """The signed-in person's competence statement (``?as_of=``, ``?format=pdf|json``)."""
+    return _statement_response(request, _own_or_404(request), own=True)
+
+
+@login_required
+@require_GET
+def person_statement(request, pk):
+    """Anyone's competence statement, for those who may see them."""
+    person = _person_for(request, pk)
+    own = person.user_id == request.user.pk
+    return _statement_response(request, person, own=own)
+
+
+# --- subject-access export --------------------------------------------------------------------
+
+
+def _row(obj, exclude=()) -> dict:
+    """A model row as plain values (foreign keys as ids, files as their stored name)."""
+    out = {}
+    for f in obj._meta.concrete_fields:
+        if f.attname in exclude:
+            continue
+        value = getattr(obj, f.attname)
+        if hasattr(value, "name") and f.get_internal_type() == "FileField":
+            value = value.name or ""
+        out[f.attname] = value
+    return out
+
+
+def _history(model, ids) -> dict[int, list[dict]]:
+    """django-simple-history rows of ``model`` for the given ids, oldest first."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    for h in model.history.model.objects.filter(id__in=list(ids)).order_by("history_date"):
+        out[h.id].append(_row(h, exclude=("history_id",)))
+    return out
+
+
+def export_data(person: Person) -> dict:
+    """Everything the register holds about ``person`` (subject access): a fixed number of
+    queries."""
+    from people.models import Deployment, Posting
+
+    postings = list(Posting.objects.filter(person=person).select_related("unit", "role_profile"))
+    completions = list(
+        Completion.objects.filter(person=person).select_related("activity").order_by("pk")
+    )
+    deployments = list(
+        Deployment.objects.filter(person=person).prefetch_related("capabilities").order_by("pk")
+    )
+    posting_history = _history(Posting, [p.pk for p in postings])
+    completion_history = _history(Completion, [c.pk for c in completions])
+    user = person.user
+    grants = list(Grant.objects.filter(user=user).order_by("pk")) if user else []
+    reminders = Reminder.objects.filter(person=person).order_by("pk")
+    return {
+        "classification": settings.REGISTER_CLASSIFICATION,
+        "exported_at": timezone.now(),
+        "person": _row(person),
+        "person_history": _history(Person, [person.pk]).get(person.pk, []),
+        "login": (
+            {
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "date_joined": user.date_joined,
+                "last_login": user.last_login,
+                "is_active": user.is_active,
+            }
+            if user
+            else None
+        ),
+        "grants": [_row(g) for g in grants],
+        "postings": [
+            {
+                **_row(p),
+                "unit_code": p.unit.code,
+                "role_profile_code": p.role_profile.code,
+                "history": posting_history.get(p.pk, []),
+            }
+            for p in postings
+        ],
+        "completions": [
+            {
+                **_row(c),
+                "activity_code": c.activity.code,
+                "activity_title": c.activity.title,
+                "history": completion_history.get(c.pk, []),
+            }
+            for c in completions
+        ],
+        "deployments": [
+            {**_row(d), "capabilities": [cap.code for cap in d.capabilities.all()]}
+            for d in deployments
+        ],
+        "reminders": [_row(r) for r in reminders],
+    }
+
+
+def _export_response(person: Person) -> HttpResponse:
+    stem = f"register-export-{person.force.code}-{person.staff_number}"
+    return _json_response(export_data(person), f"{stem}.json")
+
+
+@login_required
+@require_GET
+def export(request):
+    """Subject-access export of the signed-in person's own record, as JSON."""
+    return _export_response(_own_or_404(request))
+
+
+@login_required
+@require_GET
+def person_export(request, pk):
+    """Subject-access export of anyone the user may see, as JSON."""
+    return _export_response(_person_for(request, pk))
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def reminders(request):
+    """The reminders sent to the signed-in person."""
+    person = _own_person(request)
+    if person is None:
+        return render(request, "people/pathway_no_record.html")
+    return render(
+        request,
+        "people/reminders.html",
+        {"person": person, "reminders": Reminder.objects.filter(person=person)},
+    )

@@ -1,0 +1,190 @@
+"""Pages about people and units. Every lookup starts from what the user may see, so a person
+or unit outside their scope is simply not found (404)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django_tables2 import RequestConfig
+
+from courses.models import Completion
+from people.access import can_coordinate, has_oversight
+from people.filters import PersonFilter
+from people.models import Person, Posting, Unit
+from people.tables import (
+    CompletionTable,
+    PersonTable,
+    PostingTable,
+    UnitPeopleTable,
+    UnitTable,
+)
+
+PER_PAGE = 25
+
+
+def _person_for(request, pk) -> Person:
+    return get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("force", "user"), pk=pk
+    )
+
+
+def _unit_for(request, code) -> Unit:
+    return get_object_or_404(
+        Unit.objects.visible_to(request.user).select_related("region", "parent"), code=code
+    )
+
+
+@login_required
+def home(request):
+    """Sends each user to where their role starts: oversight to units, officers to their
+    own record; anyone else learns they have no access yet."""
+    user = request.user
+    if has_oversight(user):
+        return redirect("people:unit_list")
+    person = getattr(user, "person", None)
+    if person is not None:
+        return redirect(person)
+    return render(request, "home.html")
+
+
+@login_required
+def person_list(request):
+    if not has_oversight(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    people = (
+        Person.objects.visible_to(request.user)
+        .select_related("force")
+        .prefetch_related(
+            Prefetch(
+                "postings",
+                queryset=Posting.objects.current_on(today)
+                .select_related("unit")
+                .order_by("unit__code"),
+                to_attr="current_postings",
+            )
+        )
+    )
+    filterset = PersonFilter(request.GET, queryset=people, user=request.user, today=today)
+    table = PersonTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "people/person_list.html", {"filter": filterset, "table": table})
+
+
+@login_required
+def person_detail(request, pk):
+    person = _person_for(request, pk)
+    postings = person.postings.select_related("unit", "role_profile", "fund").order_by("-start")
+    visible_unit_ids = set(
+        Unit.objects.visible_to(request.user)
+        .filter(pk__in=[p.unit_id for p in postings])
+        .values_list("pk", flat=True)
+    )
+    posting_table = PostingTable(postings, visible_unit_ids=visible_unit_ids)
+    completions = Completion.objects.filter(person=person).select_related("activity")
+    completion_table = CompletionTable(completions, prefix="c-")
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(completion_table)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "posting_table": posting_table,
+            "completion_table": completion_table,
+            "summary_rows": _person_summary(person),
+            "can_record": can_coordinate(request.user, person),
+            "is_self": person.user_id == request.user.pk,
+            "breadcrumbs": (
+                [("Home", reverse("home")), ("People", reverse("people:person_list"))]
+                if has_oversight(request.user)
+                else []
+            ),
+        },
+    )
+
+
+def _person_summary(person: Person) -> list[tuple[str, str]]:
+    consent = "No"
+    if person.directory_consent:
+        consent = f"Yes, since {person.directory_consent_on:%-d %B %Y}"
+    return [
+        ("Force", person.force.name),
+        ("Staff number", person.staff_number),
+        ("Type", person.get_person_type_display()),
+        ("Rank", person.rank),
+        ("Email", person.email),
+        ("Login", "Yes" if person.user_id else "No"),
+        ("Skills directory", consent),
+    ]
+
+
+@login_required
+def unit_list(request):
+    today = timezone.localdate()
+    # Counting on a fresh queryset keeps the scope's joins (postings of the viewer) out of the
+    # count.
+    units = (
+        Unit.objects.filter(pk__in=Unit.objects.visible_to(request.user).values("pk"))
+        .select_related("region")
+        .prefetch_related("forces")
+        .annotate(
+            people_today=Count(
+                "postings__person",
+                filter=Q(postings__start__lte=today)
+                & (Q(postings__end__isnull=True) | Q(postings__end__gte=today))
+                & (Q(postings__fund__isnull=True) | Q(postings__fund__ends_on__gte=today)),
+                distinct=True,
+            )
+        )
+    )
+    table = UnitTable(units)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "people/unit_list.html", {"table": table})
+
+
+@login_required
+def unit_detail(request, code):
+    unit = _unit_for(request, code)
+    today = timezone.localdate()
+    visible_units = Unit.objects.visible_to(request.user)
+    sub_units = Unit.objects.filter(parent=unit, pk__in=visible_units.values("pk"))
+    unit_ids = Unit.objects.descendant_ids([unit.pk])
+    current = Posting.objects.current_on(today).filter(unit_id__in=unit_ids)
+    # Only people the viewer may see are named (an officer sees their own line); the
+    # headcount of the whole unit is not personal data.
+    headcount = current.values("person_id").distinct().count()
+    postings = (
+        current.filter(person__in=Person.objects.visible_to(request.user))
+        .select_related("person", "unit", "role_profile", "fund")
+        .order_by("person__last_name", "person__first_name")
+    )
+    visible_person_ids = {p.person_id for p in postings}
+    table = UnitPeopleTable(postings, visible_person_ids=visible_person_ids)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "people/unit_detail.html",
+        {
+            "unit": unit,
+            "sub_units": sub_units,
+            "table": table,
+            "today": today,
+            "summary_rows": _unit_summary(unit) + [("People in the unit today", str(headcount))],
+            "breadcrumbs": [("Home", reverse("home")), ("Units", reverse("people:unit_list"))],
+        },
+    )
+
+
+def _unit_summary(unit: Unit) -> list[tuple[str, str]]:
+    forces = ", ".join(f.name for f in unit.forces.all())
+    return [
+        ("Code", unit.code),
+        ("Kind", unit.get_kind_display()),
+        ("Forces", forces or "None (regional team)"),
+        ("Region", unit.region.name),
+        ("Inside", str(unit.parent) if unit.parent else ""),
+    ]
