@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("me/", include("people.urls_self")),
+    path("coverage/", include("skills.urls_overview")),
     path("directory/", include("people.urls_directory")),
     path("actions/", include("skills.urls_actions")),
     path("", include("people.urls")),
