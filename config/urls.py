@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("me/", include("people.urls_self")),
     path("coverage/", include("skills.urls_overview")),
+    path("evaluation/", include("skills.urls_evaluation")),
+    path("deployments/", include("people.urls_deployments")),
     path("directory/", include("people.urls_directory")),
     path("actions/", include("skills.urls_actions")),
     path("", include("people.urls")),
