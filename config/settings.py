@@ -194,6 +194,9 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "govuk-table"}
 # Classification marking printed on reports and PDF packs.
 REGISTER_CLASSIFICATION = os.environ.get("REGISTER_CLASSIFICATION", "OFFICIAL-SENSITIVE")
 
+# Where the register is served, for links in emails sent outside a request (send_reminders).
+REGISTER_BASE_URL = os.environ.get("REGISTER_BASE_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

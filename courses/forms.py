@@ -3,21 +3,55 @@ uploading import files. Cross-field rules live in ``clean()``; services keep the
 
 from __future__ import annotations
 
+from datetime import date
+
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from courses.models import Activity, ActivityKind
 from people.models import Person, Unit
 
 
+class RealDateField(DateInputField):
+    """A GOV.UK day/month/year date that refuses a part-filled or impossible date with a
+    message, never a 500: crispy-forms-gds lets a blank year through as "no date", a huge
+    year raise OverflowError, and shows Python's own text ("day is out of range for month")
+    for the rest."""
+
+    def __init__(self, *, what: str, **kwargs):
+        super().__init__(**kwargs)
+        self.what = what
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day or month or year):
+            return None
+        if not (day and month and year):
+            # Sub-fields are optional once require_all_fields is off, so a blank year would
+            # otherwise pass as "no date".
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        if len(year.strip()) != 4:
+            raise ValidationError(
+                f"The year of the {self.what} must have 4 numbers, for example 2025",
+                code="invalid_year",
+            )
+        try:
+            return date(day=int(day), month=int(month), year=int(year))
+        except (ValueError, OverflowError) as error:
+            raise ValidationError(
+                f"The {self.what} must be a real date, for example 27 3 2025", code="invalid"
+            ) from error
+
+
 def _date_field(
     label: str, *, required: bool = True, help_text: str = "", what: str = "date it was completed"
 ) -> DateInputField:
-    field = DateInputField(label=label, required=required, help_text=help_text)
+    field = RealDateField(what=what, label=label, required=required, help_text=help_text)
     field.require_all_fields = False
     field.error_messages["required"] = f"Enter the {what}"
     field.error_messages["incomplete"] = f"Enter the day, month and year of the {what}"
@@ -28,6 +62,9 @@ def recordable_activities():
     """Activities a completion can be recorded against: live ones, never a lab collection (a
     collection is held through its labs)."""
     return Activity.objects.active().exclude(kind=ActivityKind.COLLECTION).order_by("title")
+
+
+LINK_INVALID = "Enter the link to the certificate as a web address, like https://example.org/123"
 
 
 class ActivityChoiceField(forms.ModelChoiceField):
@@ -42,14 +79,32 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    # The largest primary key the database holds; a bigger number would overflow in the query.
+    MAX_PK = 2**63 - 1
+
     def label_from_instance(self, obj):
         return f"{obj.full_name}, {obj.staff_number} ({obj.force.name})"
 
+    def _check_values(self, value):
+        # An ``__in`` lookup, unlike ``exact``, is not guarded against out-of-range integers.
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdecimal() or int(text) > self.MAX_PK:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
 
 def _expiry_rule(cleaned_data, form):
+    """The completion date is not in the future; an expiry comes after it."""
     completed_on = cleaned_data.get("completed_on")
     expires_on = cleaned_data.get("expires_on")
-    if completed_on and expires_on and expires_on <= completed_on:
+    if completed_on and completed_on > timezone.localdate():
+        form.add_error("completed_on", "The date it was completed must be today or in the past")
+    elif completed_on and expires_on and expires_on <= completed_on:
         form.add_error("expires_on", "The expiry date must be after the date it was completed")
 
 
@@ -77,6 +132,7 @@ class CompletionForm(forms.Form):
         max_length=500,
         required=False,
         assume_scheme="https",
+        error_messages={"invalid": LINK_INVALID},
         # A text input, so that crispy-forms-gds gives it the govuk-input class.
         widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
     )
@@ -120,7 +176,10 @@ class CohortForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Who completed it",
         help_text="Select everyone who completed it.",
-        error_messages={"required": "Select at least one person who completed it"},
+        error_messages={
+            "required": "Select at least one person who completed it",
+            "invalid_pk_value": "Select people from the list",
+        },
     )
 
     def __init__(self, *args, people=None, **kwargs):
@@ -158,6 +217,8 @@ class CohortUnitForm(forms.Form):
     select = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, units=None, **kwargs):
+        # Its own ids: the cohort form on the same page has an "activity" field too.
+        kwargs.setdefault("auto_id", "show_%s")
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
         self.helper = FormHelper()
@@ -191,19 +252,18 @@ class SubmitCompletionForm(forms.Form):
         help_text="If the certificate gives one.",
     )
     evidence_file = forms.FileField(
-        label="Upload the certificate (optional)",
+        label="Upload the certificate",
         required=False,
         help_text="A PDF, PNG or JPEG file.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
     )
-    certificate_number = forms.CharField(
-        label="Certificate number (optional)", max_length=80, required=False
-    )
+    certificate_number = forms.CharField(label="Certificate number", max_length=80, required=False)
     evidence_link = forms.URLField(
-        label="Link to the certificate (optional)",
+        label="Link to the certificate",
         max_length=500,
         required=False,
         assume_scheme="https",
+        error_messages={"invalid": LINK_INVALID},
         # A text input, so that crispy-forms-gds gives it the govuk-input class.
         widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
     )
@@ -211,6 +271,8 @@ class SubmitCompletionForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = recordable_activities()
+        limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        self.fields["evidence_file"].help_text = f"A PDF, PNG or JPEG file under {limit} MB."
         fields = []
         if people is None:
             del self.fields["person"]
@@ -229,7 +291,7 @@ class SubmitCompletionForm(forms.Form):
                 Field("evidence_file"),
                 Field.text("certificate_number", field_width=20),
                 Field.text("evidence_link"),
-                legend="Evidence",
+                legend="Evidence: give at least one",
                 legend_size=Size.MEDIUM,
             ),
             Submit("submit", "Submit for verification"),
@@ -281,6 +343,7 @@ class CorrectCompletionForm(forms.Form):
         max_length=500,
         required=False,
         assume_scheme="https",
+        error_messages={"invalid": LINK_INVALID},
         # A text input, so that crispy-forms-gds gives it the govuk-input class.
         widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
     )

@@ -37,7 +37,12 @@ class VerificationQueueTable(tables.Table):
     activity = tables.Column(verbose_name="Activity", order_by=("activity__title",))
     completed_on = tables.DateColumn(verbose_name="Completed", format="j M Y")
     evidence = tables.Column(verbose_name="Evidence", empty_values=(), orderable=False)
-    review = tables.Column(verbose_name="", empty_values=(), orderable=False)
+    # A header for screen readers; sighted users see the "Review" link in each row.
+    review = tables.Column(
+        verbose_name=format_html('<span class="govuk-visually-hidden">{}</span>', "Action"),
+        empty_values=(),
+        orderable=False,
+    )
 
     class Meta:
         model = Completion

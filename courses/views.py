@@ -577,9 +577,14 @@ def review_completion(request, pk):
                 _apply_errors(form, error)
             else:
                 done = "verified" if decision == ReviewForm.VERIFY else "rejected"
+                told = (
+                    f" {completion.person.first_name} has been emailed."
+                    if completion.person.email
+                    else f" {completion.person.first_name} has no email address: tell them."
+                )
                 messages.success(
                     request,
-                    f"{completion.activity.title} for {completion.person.full_name} {done}.",
+                    f"{completion.activity.title} for {completion.person.full_name} {done}.{told}",
                 )
                 return redirect("courses:verification_queue")
     return render(
@@ -597,6 +602,7 @@ def review_completion(request, pk):
 # --- imports from the web -------------------------------------------------------------------
 
 IMPORT_SESSION_KEY = "courses_imports"
+IMPORT_ERRORS_PER_PAGE = 100
 
 
 def _import_dir() -> Path:
@@ -674,6 +680,8 @@ def _preview_page(request, token, pending, *, preview=None, refused=(), status=2
         caption=f"{len(errors)} problem{pluralize(len(errors))} in "
         f"{preview.bad_rows if preview else 0} row{pluralize(preview.bad_rows if preview else 0)}",
     )
+    # A file with thousands of bad rows shows them a page at a time.
+    RequestConfig(request, paginate={"per_page": IMPORT_ERRORS_PER_PAGE}).configure(table)
     return render(
         request,
         "courses/import_preview.html",
@@ -749,7 +757,9 @@ def activity_list(request):
     table = ActivityTable(activity_filter.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
-        request, "courses/activity_list.html", {"filter": activity_filter, "table": table}
+        request,
+        "courses/activity_list.html",
+        {"filter": activity_filter, "table": table, "may_record": can_coordinate(request.user)},
     )
 
 

@@ -47,11 +47,18 @@ def navigation_for(request) -> list[dict]:
     """Service navigation for the user's roles: label, href, and whether it is the current
     section (the longest matching path prefix)."""
     user = request.user
+    roles = roles_of(user)
+    oversight = has_oversight(user)
     wanted = [("Home", "home", True)]
-    wanted.append(("People", "people:person_list", has_oversight(user)))
+    wanted.append(("Your pathway", "me:pathway", Role.OFFICER in roles))
+    wanted.append(("Coverage", "coverage:overview", oversight))
+    wanted.append(("People", "people:person_list", oversight))
     wanted.append(("Units", "people:unit_list", True))
     wanted.append(("Activities", "courses:activity_list", True))
     wanted.append(("Verification", "courses:verification_queue", can_coordinate(user)))
+    wanted.append(("Deployments", "deployments:list", oversight or Role.OFFICER in roles))
+    wanted.append(("Directory", "directory:search", oversight))
+    wanted.append(("Actions", "actions:index", oversight))
     wanted.append(("Admin", "admin:index", user.is_staff))
     items = []
     for label, url_name, shown in wanted:

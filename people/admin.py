@@ -189,7 +189,7 @@ class FundAdmin(SimpleHistoryAdmin):
 class PostingInline(NoDeleteMixin, admin.TabularInline):
     model = Posting
     extra = 0
-    fields = ["unit", "role_profile", "start", "end", "fund"]
+    fields = ["unit", "role_profile", "start", "end", "fund", "commitment_hours_per_month"]
     autocomplete_fields = ["unit", "role_profile", "fund"]
 
 

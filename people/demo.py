@@ -281,6 +281,48 @@ class SeedResult:
     seconds: float = 0.0
 
 
+# The demo's logins, printed by `seed_demo` (also when the demo is already there, so
+# `make run` always shows them).
+DEMO_LOGINS = (
+    Login(
+        "admin@register.local",
+        "administrator",
+        "everything; Django admin for the catalogue and grants",
+    ),
+    Login("national.lead@register.local", "national lead", "every force and unit, read-only"),
+    Login(
+        "regional.lead@ersou.police.uk",
+        "regional lead, Eastern",
+        "Norfolk, Suffolk, Cambridgeshire and ERSOU, read-only",
+    ),
+    Login(
+        "chief.officer@norfolk.police.uk",
+        "chief officer, Norfolk",
+        "Norfolk people and units (incl. the joint unit), read-only",
+    ),
+    Login(
+        "coordinator@norfolk.police.uk",
+        "coordinator, NSJ-CCU",
+        "the joint unit (both forces), its DFU and the funded team; records",
+    ),
+    Login(
+        "coordinator@kent.police.uk",
+        "coordinator, Kent",
+        "Kent only (the outsider for Norfolk)",
+    ),
+    Login(
+        "priya.shah@norfolk.police.uk",
+        "officer (DC, Pursue, NSJ-CCU)",
+        "own record: met, expiring, pending, missing, rejected",
+    ),
+    Login(
+        "tom.reeve@norfolk.police.uk",
+        "cyber special (NSJ-CCU)",
+        "own record and skills biography",
+    ),
+)
+
+
 def _load_catalogue() -> None:
     # Imported here: the loader lives in skills/ and the demo must run after it.
     from skills.catalogue import load_catalogue
@@ -598,46 +640,7 @@ class DemoBuilder:
         )
         user("officer", "priya.shah@norfolk.police.uk", "Priya", "Shah")
         user("special", "tom.reeve@norfolk.police.uk", "Tom", "Reeve")
-        logins = [
-            Login(
-                "admin@register.local",
-                "administrator",
-                "everything; Django admin for the catalogue and grants",
-            ),
-            Login(
-                "national.lead@register.local", "national lead", "every force and unit, read-only"
-            ),
-            Login(
-                "regional.lead@ersou.police.uk",
-                "regional lead, Eastern",
-                "Norfolk, Suffolk, Cambridgeshire and ERSOU, read-only",
-            ),
-            Login(
-                "chief.officer@norfolk.police.uk",
-                "chief officer, Norfolk",
-                "Norfolk people and units (incl. the joint unit), read-only",
-            ),
-            Login(
-                "coordinator@norfolk.police.uk",
-                "coordinator, NSJ-CCU",
-                "the joint unit (both forces), its DFU and the funded team; records",
-            ),
-            Login(
-                "coordinator@kent.police.uk",
-                "coordinator, Kent",
-                "Kent only (the outsider for Norfolk)",
-            ),
-            Login(
-                "priya.shah@norfolk.police.uk",
-                "officer (DC, Pursue, NSJ-CCU)",
-                "own record: met, expiring, pending, missing, rejected",
-            ),
-            Login(
-                "tom.reeve@norfolk.police.uk",
-                "cyber special (NSJ-CCU)",
-                "own record and skills biography",
-            ),
-        ]
+        logins = list(DEMO_LOGINS)
         return users, logins
 
     def _people(self, roster, forces, users) -> dict[str, Person]:
@@ -965,7 +968,10 @@ def seed_demo(*, today: date | None = None) -> SeedResult:
     _load_catalogue()
     if Unit.objects.filter(code=DEMO_MARKER_UNIT).exists():
         return SeedResult(
-            skipped=f"Demo data already present (unit {DEMO_MARKER_UNIT}); nothing changed."
+            skipped=f"Demo data already present (unit {DEMO_MARKER_UNIT}); nothing changed.",
+            logins=[
+                login for login in DEMO_LOGINS if User.objects.filter(email=login.email).exists()
+            ],
         )
     if Person.objects.exists():
         # Never mixed into a register that holds other people: nothing here deletes.

@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Activity, ActivityCapability, Completion, Status
@@ -161,6 +162,18 @@ class DirectoryEntry:
     biography: str
     consent_on: date | None
 
+    @property
+    def availability(self) -> str:
+        """Hours, way of working and notice in a few words; "–" when none is given."""
+        parts = []
+        if self.hours_a_month is not None:
+            parts.append(f"{self.hours_a_month} hours a month")
+        if self.mode:
+            parts.append(self.mode.lower() if parts else self.mode)
+        if self.notice_days is not None:
+            parts.append(f"{self.notice_days} day{'' if self.notice_days == 1 else 's'}' notice")
+        return ", ".join(parts) or "–"
+
 
 def _evidencing_activity_ids(filters: DirectoryFilter) -> set[int] | None:
     """Activities whose verified completion could make someone match (labs count through
@@ -268,14 +281,23 @@ def search_directory(*, user, filters: DirectoryFilter, as_of: date | None = Non
     return entries
 
 
-def view_entry(*, user, person_id: int, as_of: date | None = None) -> DirectoryEntry | None:
-    """One consenting person's entry (None if not listed). Logs the view."""
+def view_entry(
+    *,
+    user,
+    person_id: int,
+    filters: DirectoryFilter | None = None,
+    as_of: date | None = None,
+) -> DirectoryEntry | None:
+    """One consenting person's entry (None if not listed). Logs the view, with the search
+    filter it was found by when there was one."""
     require_searcher(user)
     as_of = as_of or timezone.localdate()
     found = _entries(listed_people().filter(pk=person_id), as_of)
     if not found:
         return None
-    DirectoryEntryView.objects.create(person_id=person_id, viewer=user)
+    DirectoryEntryView.objects.create(
+        person_id=person_id, viewer=user, filters=filters.as_log() if filters else {}
+    )
     return found[0]
 
 
@@ -322,6 +344,10 @@ def requests_visible_to(user):
     ).select_related("person", "person__force", "requested_by", "decided_by")
 
 
+def _base_url() -> str:
+    return getattr(settings, "REGISTER_BASE_URL", "").rstrip("/")
+
+
 def _mail(template: str, subject: str, context: dict, recipients: list[str]) -> None:
     recipients = [r for r in recipients if r]
     if not recipients:
@@ -341,7 +367,12 @@ def request_help(*, person_id: int, by, message: str) -> DirectoryRequest:
     _mail(
         "directory_request.txt",
         f"Directory request for {person.full_name}",
-        {"request": req, "person": person, "requester": by},
+        {
+            "request": req,
+            "person": person,
+            "requester": by,
+            "url": _base_url() + reverse("directory:request_detail", args=[req.pk]),
+        },
         [u.email for u in coordinators],
     )
     return req

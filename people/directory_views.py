@@ -18,7 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from people import directory
-from people.directory_models import Availability, DirectoryEntryView, RequestStatus, WorkMode
+from people.access import can_coordinate
+from people.directory_models import (
+    Availability,
+    DirectoryEntryView,
+    DirectoryRequest,
+    RequestStatus,
+    WorkMode,
+)
 from people.forms import FilterForm
 from people.models import Person, PersonType, Region
 from skills.models import Capability, Function, Level
@@ -152,11 +159,10 @@ class EntryForm(forms.Form):
 def _holdings_html(holdings):
     if not holdings:
         return "None verified"
-    return format_html_join(
-        "",
-        '<span class="register-nowrap">{} (level {})</span><br>',
-        ((h.capability.name, h.level) for h in holdings),
+    items = format_html_join(
+        "", "<li>{} (level {})</li>", ((h.capability.name, h.level) for h in holdings)
     )
+    return format_html('<ul class="govuk-list govuk-!-margin-bottom-0">{}</ul>', items)
 
 
 class DirectoryTable(tables.Table):
@@ -170,17 +176,20 @@ class DirectoryTable(tables.Table):
     force = tables.Column(verbose_name="Force")
     region = tables.Column(verbose_name="Region")
     holdings = tables.Column(verbose_name="Verified capabilities", orderable=False, empty_values=())
-    hours_a_month = tables.Column(verbose_name="Hours a month", attrs={"numeric": True})
-    mode = tables.Column(verbose_name="Works", default="–")
-    notice_days = tables.Column(verbose_name="Notice (days)", attrs={"numeric": True})
+    availability = tables.Column(verbose_name="Availability", orderable=False)
 
     class Meta:
         empty_text = "Nobody in the directory matches your search."
 
+    def __init__(self, data, *, query: str = "", **kwargs):
+        super().__init__(data, **kwargs)
+        self.query = query
+
     def render_name(self, record):
+        url = reverse("directory:entry", args=[record.person_id])
         return format_html(
             '<a class="govuk-link" href="{}">{}</a>',
-            reverse("directory:entry", args=[record.person_id]),
+            f"{url}?{self.query}" if self.query else url,
             record.name,
         )
 
@@ -210,8 +219,49 @@ class RequestTable(tables.Table):
     def render_person(self, record):
         return f"{record.person.full_name} ({record.person.force.name})"
 
+    def render_requested_by(self, value):
+        return user_label(value)
+
     def render_status(self, record):
-        return record.get_status_display()
+        return status_tag(record)
+
+
+def user_label(user) -> str:
+    """A requester as a coordinator needs them: name and work email, to arrange the work."""
+    name = str(user)
+    return name if name == user.email else f"{name} ({user.email})"
+
+
+def status_tag(req) -> str:
+    colour = {
+        RequestStatus.ACCEPTED: "govuk-tag--green",
+        RequestStatus.DECLINED: "govuk-tag--grey",
+    }.get(req.status, "govuk-tag--light-blue")
+    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, req.get_status_display())
+
+
+class OwnRequestTable(tables.Table):
+    """Requests for the person's help that their coordinator decided (what they were told)."""
+
+    caption = "Requests for your help"
+    noun_plural = "requests"
+
+    decided_at = tables.Column(verbose_name="Decided", orderable=False)
+    requested_by = tables.Column(verbose_name="From", orderable=False)
+    message = tables.Column(verbose_name="Request", orderable=False)
+    status = tables.Column(verbose_name="Decision", orderable=False)
+
+    class Meta:
+        empty_text = "Your coordinator has not decided on any request for your help."
+
+    def render_decided_at(self, value):
+        return f"{timezone.localtime(value):%-d %b %Y}"
+
+    def render_requested_by(self, value):
+        return user_label(value)
+
+    def render_status(self, record):
+        return status_tag(record)
 
 
 class ViewTable(tables.Table):
@@ -225,7 +275,10 @@ class ViewTable(tables.Table):
         empty_text = "Nobody has viewed your entry yet."
 
     def render_created_at(self, value):
-        return f"{value:%-d %b %Y %H:%M}"
+        return f"{timezone.localtime(value):%-d %b %Y %H:%M}"
+
+    def render_viewer(self, value):
+        return user_label(value)
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -241,7 +294,10 @@ def search(request):
         entries = directory.search_directory(user=request.user, filters=form.to_filter())
     elif not form.is_bound:
         entries = directory.search_directory(user=request.user, filters=directory.DirectoryFilter())
-    table = DirectoryTable(entries or [])
+    query = request.GET.copy()
+    for key in ("page", "sort"):
+        query.pop(key, None)
+    table = DirectoryTable(entries or [], query=query.urlencode())
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
@@ -253,10 +309,18 @@ def search(request):
 @login_required
 @require_GET
 def entry(request, pk):
-    entry = directory.view_entry(user=request.user, person_id=pk)
+    # The search it was opened from travels in the query string, for the log and the way back.
+    search = SearchForm(request.GET or None)
+    filters = search.to_filter() if search.is_bound and search.is_valid() else None
+    entry = directory.view_entry(user=request.user, person_id=pk, filters=filters)
     if entry is None:
         raise Http404("Not in the directory.")
-    return render(request, "people/directory_entry.html", {"entry": entry, "form": RequestForm()})
+    back = reverse("directory:search") + (f"?{request.GET.urlencode()}" if filters else "")
+    return render(
+        request,
+        "people/directory_entry.html",
+        {"entry": entry, "form": RequestForm(), "back": back},
+    )
 
 
 @login_required
@@ -288,11 +352,26 @@ def requests(request):
         qs.filter(person__in=coordinated, status=RequestStatus.PENDING), prefix="d-"
     )
     to_decide.caption = "Waiting for your decision"
-    sent = RequestTable(qs.filter(requested_by=request.user), prefix="s-")
+    decided = RequestTable(
+        qs.filter(person__in=coordinated).exclude(status=RequestStatus.PENDING), prefix="c-"
+    )
+    decided.caption = "Decided, for people you coordinate"
+    sent = RequestTable(
+        qs.filter(requested_by=request.user), prefix="s-", exclude=("requested_by",)
+    )
     sent.caption = "Requests you sent"
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(to_decide)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(sent)
-    return render(request, "people/directory_requests.html", {"to_decide": to_decide, "sent": sent})
+    for table in (to_decide, decided, sent):
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "people/directory_requests.html",
+        {
+            "to_decide": to_decide,
+            "decided": decided,
+            "sent": sent,
+            "coordinates": can_coordinate(request.user),
+        },
+    )
 
 
 @login_required
@@ -319,7 +398,12 @@ def request_detail(request, pk):
     return render(
         request,
         "people/directory_request.html",
-        {"req": req, "form": form},
+        {
+            "req": req,
+            "form": form,
+            "requester": user_label(req.requested_by),
+            "status": status_tag(req),
+        },
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -366,10 +450,23 @@ def my_entry(request):
         )
         return redirect("directory:my_entry")
     person.refresh_from_db()
+    decided = (
+        DirectoryRequest.objects.filter(person=person)
+        .exclude(status=RequestStatus.PENDING)
+        .select_related("requested_by")
+        .order_by("-decided_at", "-pk")
+    )
+    requests_table = OwnRequestTable(decided)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(requests_table)
     return render(
         request,
         "people/directory_my_entry.html",
-        {"form": form, "person": person, "entry": directory.own_entry(person)},
+        {
+            "form": form,
+            "person": person,
+            "entry": directory.own_entry(person),
+            "requests_table": requests_table,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -6,9 +6,11 @@ Scoping lives here: every read of people or units starts from ``visible_to(user)
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -334,6 +336,14 @@ class Posting(models.Model):
         related_name="postings",
         help_text="Blank for core budget.",
     )
+    commitment_hours_per_month = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="Hours a month agreed for this posting (specials and volunteers); blank if none.",
+    )
 
     objects = PostingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -343,6 +353,11 @@ class Posting(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="posting_end_check"
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment_hours_per_month__isnull=True)
+                | Q(commitment_hours_per_month__gt=0),
+                name="posting_commitment_positive",
             ),
         ]
         indexes = [

@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 
 from courses.models import Completion, Status
 from people.models import Grant, Person, Posting, Reminder, ReminderKind, Role, Unit
+from skills.action_models import ActionReminder, ActionReminderKind
+from skills.actions import ActionReminderItem, action_reminders_due
 from skills.coverage import build_unit_report
 from skills.coverage.data import DUE
 
@@ -64,6 +66,8 @@ class Outcome:
     digests: int = 0
     failures: list[str] = field(default_factory=list)
     no_email: set[int] = field(default_factory=set)  # person ids recorded but not emailed
+    action_reminders: int = 0
+    owners_emailed: int = 0
 
 
 def _label(line) -> str:
@@ -164,8 +168,12 @@ def _recipient(person: Person) -> str:
     return person.email or (person.user.email if person.user_id else "")
 
 
+def _base_url() -> str:
+    return getattr(settings, "REGISTER_BASE_URL", "").rstrip("/")
+
+
 def _pathway_url() -> str:
-    return getattr(settings, "REGISTER_BASE_URL", "").rstrip("/") + "/me/"
+    return _base_url() + "/me/"
 
 
 def send_reminders(*, as_of: date) -> Outcome:
@@ -190,6 +198,7 @@ def send_reminders(*, as_of: date) -> Outcome:
         if _tell_person(person, person_items, as_of, outcome):
             recorded.extend(person_items)
     _send_digests(recorded, as_of, outcome)
+    send_action_reminders(as_of=as_of, outcome=outcome)
     return outcome
 
 
@@ -334,3 +343,63 @@ def _send_digests(recorded: list[Item], as_of: date, outcome: Outcome) -> None:
             outcome.failures.append(f"{user.email}: {error}")
             continue
         outcome.digests += 1
+
+
+def send_action_reminders(*, as_of: date, outcome: Outcome | None = None) -> Outcome:
+    """Emails each inspection action plan's owner, in one email, the actions that fell due
+    soon or overdue since they were last told: each (action, kind, due date) once."""
+    outcome = outcome or Outcome()
+    items = action_reminders_due(as_of)
+    sent_before = set(
+        ActionReminder.objects.filter(action_id__in={i.action_id for i in items}).values_list(
+            "action_id", "kind", "about_on"
+        )
+    )
+    fresh: dict[int, list[ActionReminderItem]] = defaultdict(list)
+    for item in items:
+        if (item.action_id, item.kind, item.about_on) not in sent_before:
+            fresh[item.owner_id].append(item)
+    for owner_items in fresh.values():
+        _tell_owner(owner_items, as_of, outcome)
+    return outcome
+
+
+def _tell_owner(items: list[ActionReminderItem], as_of: date, outcome: Outcome) -> None:
+    """Records and emails one owner's new action reminders atomically."""
+    overdue = [i for i in items if i.kind == ActionReminderKind.OVERDUE]
+    due_soon = [i for i in items if i.kind == ActionReminderKind.DUE_SOON]
+    parts = []
+    if overdue:
+        parts.append(f"{len(overdue)} overdue")
+    if due_soon:
+        parts.append(f"{len(due_soon)} due soon")
+    subject = f"Inspection actions you own: {' and '.join(parts)}"
+    recipient = items[0].email
+    body = render_to_string(
+        "people/email/action_reminder.txt",
+        {"overdue": overdue, "due_soon": due_soon, "as_of": as_of, "base_url": _base_url()},
+    )
+    try:
+        with transaction.atomic():
+            ActionReminder.objects.bulk_create(
+                ActionReminder(
+                    action_id=i.action_id,
+                    kind=i.kind,
+                    about_on=i.about_on,
+                    user_id=i.owner_id,
+                    recipient=recipient,
+                    sent_on=as_of,
+                    subject=subject,
+                )
+                for i in items
+            )
+            # Sent inside the transaction: a failed send rolls the records back.
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    except IntegrityError:
+        return  # another run recorded these first; it sends them
+    except Exception as error:  # noqa: BLE001 - one bad address must not stop the run
+        log.exception("Action reminder to %s failed", recipient)
+        outcome.failures.append(f"{recipient}: {error}")
+        return
+    outcome.action_reminders += len(items)
+    outcome.owners_emailed += 1

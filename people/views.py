@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from courses.models import Completion
-from people.access import can_coordinate, has_oversight
+from people.access import can_coordinate, has_oversight, roles_of
 from people.filters import PersonFilter
-from people.models import Person, Posting, Unit
+from people.models import Person, Posting, Role, Unit
 from people.tables import (
     CompletionTable,
     PersonTable,
@@ -40,14 +40,20 @@ def _unit_for(request, code) -> Unit:
 
 @login_required
 def home(request):
-    """Sends each user to where their role starts: oversight to units, officers to their
-    own record; anyone else learns they have no access yet."""
+    """Sends each user to where their role starts (issue 6): coordinators to their units and
+    verification queue, chief officers and leads to coverage, officers to their pathway;
+    anyone else learns they have no access yet."""
     user = request.user
-    if has_oversight(user):
+    roles = roles_of(user)
+    if can_coordinate(user) and not user.is_superuser:
         return redirect("people:unit_list")
-    person = getattr(user, "person", None)
-    if person is not None:
-        return redirect(person)
+    if has_oversight(user):
+        try:
+            return redirect(reverse("coverage:overview"))
+        except NoReverseMatch:
+            return redirect("people:unit_list")
+    if Role.OFFICER in roles:
+        return redirect("me:pathway")
     return render(request, "home.html")
 
 
@@ -143,7 +149,15 @@ def unit_list(request):
     )
     table = UnitTable(units)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "people/unit_list.html", {"table": table})
+    pending = None
+    if can_coordinate(request.user):
+        # A coordinator's day starts here: their units and what waits for them to verify.
+        pending = (
+            Completion.objects.pending()
+            .filter(person__in=Person.objects.coordinated_by(request.user))
+            .count()
+        )
+    return render(request, "people/unit_list.html", {"table": table, "pending": pending})
 
 
 @login_required
@@ -174,6 +188,7 @@ def unit_detail(request, code):
             "table": table,
             "today": today,
             "summary_rows": _unit_summary(unit) + [("People in the unit today", str(headcount))],
+            "oversight": has_oversight(request.user),
             "breadcrumbs": [("Home", reverse("home")), ("Units", reverse("people:unit_list"))],
         },
     )

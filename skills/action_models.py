@@ -17,6 +17,8 @@ __all__ = [
     "Action",
     "ActionEvidenceLink",
     "ActionPlan",
+    "ActionReminder",
+    "ActionReminderKind",
     "ActionStatus",
     "ActionUpdate",
     "EvidenceKind",
@@ -143,10 +145,48 @@ class ActionEvidenceLink(models.Model):
         return f"{self.get_kind_display()}: {self.unit_code} as of {self.as_of}"
 
     # Sections of the unit report each kind points at.
-    ANCHORS = {"report": "", "compliance": "#compliance", "deployments": "#specials"}
+    ANCHORS = {"report": "", "compliance": "#summary", "deployments": "#specials"}
 
     @property
     def url(self) -> str:
-        """The unit report as of the stored date (the report view owns the path)."""
+        """The unit report as of the stored date, at the section the kind points at."""
+        path = reverse("skills:unit_report", args=[self.unit_code])
         query = urlencode({"as_of": self.as_of.isoformat()})
-        return f"/units/{self.unit_code}/report/?{query}{self.ANCHORS.get(self.kind, '')}"
+        return f"{path}?{query}{self.ANCHORS.get(self.kind, '')}"
+
+
+class ActionReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Due within 14 days"
+    OVERDUE = "overdue", "Overdue"
+
+
+class ActionReminder(models.Model):
+    """An email to a plan's owner about one action, sent by ``send_reminders``. The unique
+    constraint stops the same reminder going out twice, even when two runs overlap; a new due
+    date is a new reminder (docs/reminders.md)."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ActionReminderKind.choices)
+    about_on = models.DateField(help_text="The due date it is about.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The plan's owner it went to.",
+    )
+    recipient = models.EmailField()
+    sent_on = models.DateField()
+    subject = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "kind", "about_on"], name="action_reminder_sent_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.get_kind_display()}, {self.action} ({self.sent_on})"

@@ -104,7 +104,7 @@ class PlanForm(forms.Form):
 class ActionForm(forms.Form):
     reference = forms.CharField(max_length=20, help_text='Your numbering, e.g. "1" or "A2".')
     title = forms.CharField(label="What will be done", max_length=300)
-    due_on = forms.DateField(label="Due date", help_text="For example, 2025-03-31.")
+    due_on = forms.DateField(label="Due date", help_text="For example, 31/03/2025.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +117,7 @@ class ActionForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    on = forms.DateField(label="Date", help_text="For example, 2025-03-31.")
+    on = forms.DateField(label="Date", help_text="For example, 31/03/2025.")
     status = forms.ChoiceField(choices=ActionStatus.choices)
     text = forms.CharField(label="Update", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -130,11 +130,20 @@ class UpdateForm(forms.Form):
             Submit("update", "Add update"),
         )
 
+    def clean(self):
+        data = super().clean()
+        unchanged = data.get("status") == self.initial.get("status")
+        if unchanged and not (data.get("text") or "").strip():
+            self.add_error("text", "Say what changed, or choose a new status")
+        return data
+
 
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(choices=EvidenceKind.choices, widget=forms.RadioSelect)
     unit_code = forms.CharField(label="Unit code", max_length=40)
-    as_of = forms.DateField(label="As of", help_text="The date of the figures, e.g. 2025-03-31.")
+    as_of = forms.DateField(
+        label="As of", help_text="The date of the figures, for example 31/03/2025."
+    )
     note = forms.CharField(max_length=300, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -233,14 +242,26 @@ class ActionTable(tables.Table):
         return _status_tag(record, self.as_of)
 
 
+class PlanCountColumn(tables.Column):
+    """A count of a force's actions; "–" where the force has no plan (nothing to count)."""
+
+    def __init__(self, verbose_name, **kwargs):
+        super().__init__(verbose_name=verbose_name, attrs={"numeric": True}, **kwargs)
+
+    def render(self, value, record):
+        return "–" if record.plan_id is None else value
+
+
 class SideBySideTable(tables.Table):
     caption = "Every force's status"
     force = tables.Column(verbose_name="Force", attrs={"row_header": True})
     owner = tables.Column(verbose_name="Owner", default="–")
-    total = tables.Column(verbose_name="Actions", attrs={"numeric": True})
-    open = tables.Column(verbose_name="Not closed", attrs={"numeric": True})
-    overdue = tables.Column(verbose_name="Overdue", attrs={"numeric": True})
-    closed = tables.Column(verbose_name="Closed", attrs={"numeric": True})
+    total = PlanCountColumn("Actions")
+    opened = PlanCountColumn("Open")
+    in_progress = PlanCountColumn("In progress")
+    evidence_submitted = PlanCountColumn("Evidence submitted")
+    closed = PlanCountColumn("Closed")
+    overdue = PlanCountColumn("Overdue")
 
     class Meta:
         orderable = False

@@ -8,14 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from courses.exports import neutralise_row
+from courses.exports import FORMULA_PREFIXES, neutralise_row
 from courses.imports import (
     CellError,
     Handler,
@@ -32,6 +32,7 @@ from skills.action_models import (
     Action,
     ActionEvidenceLink,
     ActionPlan,
+    ActionReminderKind,
     ActionStatus,
     ActionUpdate,
 )
@@ -166,73 +167,65 @@ def overdue_q(as_of: date) -> Q:
     return Q(due_on__lt=as_of) & ~Q(status=ActionStatus.CLOSED)
 
 
+# Days before its due date that an owner is told an action is due soon (docs/reminders.md).
+DUE_SOON_DAYS = 14
+
+
 @dataclass(frozen=True)
-class OverdueAction:
+class ActionReminderItem:
+    """One thing to tell a plan's owner about one action: due soon, or overdue."""
+
     action_id: int
+    owner_id: int
+    email: str
+    kind: str  # ActionReminderKind
+    about_on: date  # the due date
     force: str
     expectation: str  # "HMICFRS 2019 AFI 1"
     reference: str
     title: str
-    due_on: date
-    days_overdue: int
-
-
-@dataclass(frozen=True)
-class OwnerReminder:
-    """What to send one plan owner: their overdue actions on the date, oldest first."""
-
-    user_id: int
-    email: str
-    subject: str
-    actions: tuple[OverdueAction, ...]
-    subject_key: str = field(default="")
+    url: str
 
     @property
-    def body(self) -> str:
-        lines = ["These inspection actions you own are overdue:", ""]
-        for a in self.actions:
-            lines.append(
-                f"- {a.force}, {a.expectation}, action {a.reference}: {a.title} "
-                f"(due {a.due_on:%-d %b %Y}, {a.days_overdue} day"
-                f"{'' if a.days_overdue == 1 else 's'} overdue)"
-            )
-        return "\n".join(lines)
+    def text(self) -> str:
+        when = f"due {self.about_on:%-d %B %Y}"
+        if self.kind == ActionReminderKind.OVERDUE:
+            when += ", overdue"
+        return f"{self.force}, {self.expectation}, action {self.reference}: {self.title} ({when})"
 
 
-def overdue_action_reminders(as_of: date) -> list[OwnerReminder]:
-    """One reminder per plan owner with overdue actions on ``as_of`` (one query). The reminder
-    command sends them; ``subject_key`` ("actions overdue") lets it record each once a day."""
+def action_reminders_due(as_of: date) -> list[ActionReminderItem]:
+    """Every action not closed that is due within ``DUE_SOON_DAYS`` of ``as_of`` (due soon)
+    or whose due date has passed (overdue), for owners with an active login. One query; the
+    reminder command sends each (action, kind, due date) once."""
     rows = (
-        Action.objects.filter(overdue_q(as_of))
+        Action.objects.exclude(status=ActionStatus.CLOSED)
+        .filter(
+            due_on__lte=as_of + timedelta(days=DUE_SOON_DAYS),
+            plan__owner__is_active=True,
+        )
+        .exclude(plan__owner__email="")
         .select_related("plan__owner", "plan__force", "plan__expectation__inspection")
         .order_by("plan__owner__email", "due_on", "pk")
     )
-    by_owner: dict[int, list] = defaultdict(list)
-    owners: dict[int, User] = {}
-    for action in rows:
-        owner = action.plan.owner
-        owners[owner.pk] = owner
-        by_owner[owner.pk].append(
-            OverdueAction(
-                action_id=action.pk,
-                force=action.plan.force.name,
-                expectation=str(action.plan.expectation),
-                reference=action.reference,
-                title=action.title,
-                due_on=action.due_on,
-                days_overdue=(as_of - action.due_on).days,
-            )
-        )
     return [
-        OwnerReminder(
-            user_id=pk,
-            email=owners[pk].email,
-            subject=f"{len(items)} inspection action{'' if len(items) == 1 else 's'} overdue",
-            actions=tuple(items),
-            subject_key="actions overdue",
+        ActionReminderItem(
+            action_id=action.pk,
+            owner_id=action.plan.owner_id,
+            email=action.plan.owner.email,
+            kind=(
+                ActionReminderKind.OVERDUE
+                if action.is_overdue_on(as_of)
+                else ActionReminderKind.DUE_SOON
+            ),
+            about_on=action.due_on,
+            force=action.plan.force.name,
+            expectation=str(action.plan.expectation),
+            reference=action.reference,
+            title=action.title,
+            url=action.get_absolute_url(),
         )
-        for pk, items in by_owner.items()
-        if owners[pk].is_active
+        for action in rows
     ]
 
 
@@ -251,12 +244,29 @@ class PlanStatus:
     overdue: int
     total: int
 
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def opened(self) -> int:
+        """Actions open and not yet started."""
+        return self.count(ActionStatus.OPEN)
+
+    @property
+    def in_progress(self) -> int:
+        return self.count(ActionStatus.IN_PROGRESS)
+
+    @property
+    def evidence_submitted(self) -> int:
+        return self.count(ActionStatus.EVIDENCE_SUBMITTED)
+
     @property
     def closed(self) -> int:
-        return self.counts.get(ActionStatus.CLOSED, 0)
+        return self.count(ActionStatus.CLOSED)
 
     @property
     def open(self) -> int:
+        """Actions not closed."""
         return self.total - self.closed
 
 
@@ -296,6 +306,71 @@ def status_by_force(*, user, expectation: Expectation, as_of: date) -> list[Plan
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ExpectationActions:
+    """One expectation's action status across the given forces, for the inspection pack:
+    ``summary`` reads "no plan", "no actions", "closed", "overdue" or "open"."""
+
+    expectation_id: int
+    plans: tuple[PlanStatus, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(p.total for p in self.plans)
+
+    @property
+    def closed(self) -> int:
+        return sum(p.closed for p in self.plans)
+
+    @property
+    def overdue(self) -> int:
+        return sum(p.overdue for p in self.plans)
+
+    @property
+    def summary(self) -> str:
+        if not self.plans:
+            return "no plan"
+        if not self.total:
+            return "no actions"
+        if self.closed == self.total:
+            return "closed"
+        return "overdue" if self.overdue else "open"
+
+
+def action_status_for_pack(*, force_ids, as_of: date) -> dict[int, ExpectationActions]:
+    """Action status by expectation id for the forces of a pack (two queries); an expectation
+    without a plan in those forces is absent (read it as "no plan")."""
+    plans = list(ActionPlan.objects.filter(force_id__in=force_ids).select_related("force", "owner"))
+    counts: dict[int, Counter] = defaultdict(Counter)
+    overdue: Counter = Counter()
+    for row in (
+        Action.objects.filter(plan__in=plans)
+        .values("plan_id", "status")
+        .annotate(n=Count("pk"), late=Count("pk", filter=overdue_q(as_of)))
+        .order_by()
+    ):
+        counts[row["plan_id"]][row["status"]] += row["n"]
+        overdue[row["plan_id"]] += row["late"]
+    by_expectation: dict[int, list[PlanStatus]] = defaultdict(list)
+    for plan in sorted(plans, key=lambda p: p.force.name):
+        c = counts.get(plan.pk, Counter())
+        by_expectation[plan.expectation_id].append(
+            PlanStatus(
+                force=plan.force.name,
+                force_code=plan.force.code,
+                plan_id=plan.pk,
+                owner=str(plan.owner),
+                counts=dict(c),
+                overdue=overdue[plan.pk],
+                total=sum(c.values()),
+            )
+        )
+    return {
+        pk: ExpectationActions(expectation_id=pk, plans=tuple(lines))
+        for pk, lines in by_expectation.items()
+    }
 
 
 # --- export --------------------------------------------------------------------------------
@@ -374,6 +449,14 @@ STATUS_WORDS = {
 }
 
 
+def _unneutralised(text: str) -> str:
+    """The text without the ``'`` that an export puts before a formula-looking cell, so that
+    an exported file imports back unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 class ActionHandler(Handler):
     """Rows of actions: force, inspection + expectation reference, owner email, the action's
     own reference, title, due date, status."""
@@ -428,12 +511,12 @@ class ActionHandler(Handler):
                     f"no expectation {cells['expectation']} in inspection {cells['inspection']}",
                 )
             )
-        reference = str(cells["action"]).strip()
+        reference = _unneutralised(str(cells["action"]).strip())
         if not reference:
             errors.append(CellError("action", "is blank: give the action's reference"))
         elif len(reference) > 20:
             errors.append(CellError("action", "is longer than 20 characters"))
-        title = str(cells["title"]).strip()
+        title = _unneutralised(str(cells["title"]).strip())
         if not title:
             errors.append(CellError("title", "is blank"))
         elif len(title) > 300:

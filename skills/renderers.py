@@ -2,7 +2,7 @@
 
 Every format reads the same frozen report (skills.coverage.data) and none queries or
 recomputes a figure; the labels here (dates, percentages, people) are shared by all formats so
-that they agree. Layout of each format: docs/report-formats.md.
+that they agree. ``sections()`` lists the tables every format shows, in reading order.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import base64
 import csv
 import io
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -117,8 +119,13 @@ def earliest_cliff_date(report: UnitReport) -> date | None:
     return min(days) if days else None
 
 
-def what_if_lines(what_if: WhatIf | None, report: UnitReport | None = None) -> list[str]:
-    """What a what-if changed, in words, for banners and cover pages."""
+def what_if_lines(
+    what_if: WhatIf | None,
+    report: UnitReport | None = None,
+    leavers: Mapping[int, str] | None = None,
+) -> list[str]:
+    """What a what-if changed, in words, for banners and cover pages. People who leave are
+    no longer in the report: ``leavers`` names them ({person id: label}), else ids are shown."""
     if not what_if:
         return []
     names = {}
@@ -127,8 +134,13 @@ def what_if_lines(what_if: WhatIf | None, report: UnitReport | None = None) -> l
             names[line.person.id] = line.person.name
     lines = []
     if what_if.without_people:
-        ids = ", ".join(str(pid) for pid in sorted(what_if.without_people))
-        lines.append(f"Without people (ids): {ids}")
+        leavers = leavers or {}
+        if all(pid in leavers for pid in what_if.without_people):
+            who = "; ".join(leavers[pid] for pid in sorted(what_if.without_people))
+            lines.append(f"These people leave the unit: {who}")
+        else:
+            ids = ", ".join(str(pid) for pid in sorted(what_if.without_people))
+            lines.append(f"Without people (ids): {ids}")
     for code, day in sorted(what_if.fund_ends.items()):
         lines.append(f"Fund {code} ends on {day_label(day)}")
     for plan in what_if.planned:
@@ -153,7 +165,7 @@ class Section:
     rows: tuple[tuple, ...]
 
 
-def summary_rows(report: UnitReport) -> list[tuple[str, object]]:
+def summary_rows(report: UnitReport, leavers=None) -> list[tuple[str, object]]:
     s = report.summary
     sv = report.specials_and_volunteers
     return [
@@ -161,7 +173,10 @@ def summary_rows(report: UnitReport) -> list[tuple[str, object]]:
         ("Unit code", report.unit.code),
         ("As of", day_label(report.as_of)),
         ("Forecast horizon (months)", report.horizon),
-        ("What-if (not saved)", "; ".join(what_if_lines(report.what_if)) or "none"),
+        (
+            "What-if (not saved)",
+            "; ".join(what_if_lines(report.what_if, report, leavers)) or "none",
+        ),
         ("Classification", settings.REGISTER_CLASSIFICATION),
         ("People", s.people),
         ("Compliance", percent(s.compliance)),
@@ -182,9 +197,9 @@ def summary_rows(report: UnitReport) -> list[tuple[str, object]]:
     ]
 
 
-def sections(report: UnitReport) -> list[Section]:
+def sections(report: UnitReport, leavers=None) -> list[Section]:
     """Every table of the report as plain rows, in reading order."""
-    out = [Section("summary", "Summary", ("Figure", "Value"), tuple(summary_rows(report)))]
+    out = [Section("summary", "Summary", ("Figure", "Value"), tuple(summary_rows(report, leavers)))]
     out.append(
         Section(
             "targets",
@@ -448,8 +463,9 @@ CHART_STYLE = Style(
 )
 
 
-def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int = 420) -> str:
+def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int | None = None) -> str:
     """Headcount of each target at each forecast month end, drawn by pygal (no script)."""
+    height = height or forecast_chart_height(report, width)
     chart = pygal.Line(
         width=width,
         height=height,
@@ -458,11 +474,16 @@ def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int = 42
         disable_xml_declaration=True,
         legend_at_bottom=True,
         legend_at_bottom_columns=3,
+        # pygal makes room for len // columns legend rows: give a part-filled last row room.
+        margin_bottom=20 + (24 if len(report.targets) % 3 else 0),
         x_label_rotation=30,
-        show_minor_y_labels=False,
+        # svglib (the PDF's SVG reader) ignores pygal's CSS, so dashed guides would print black.
+        show_x_guides=False,
+        show_y_guides=False,
         dots_size=3,
         truncate_legend=-1,
         title=f"Forecast headcount per target, {report.unit.code}",
+        no_data_text="No targets to forecast",
         x_title="Month end",
         y_title="People holding it",
     )
@@ -473,7 +494,9 @@ def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int = 42
         + [n for p in report.forecast for n in p.headcounts.values()]
         + [1]
     )
-    chart.y_labels = list(range(0, top + 1, max(1, (top + 9) // 10)))
+    if report.targets:
+        # pygal cannot place fixed labels on a chart without series.
+        chart.y_labels = list(range(0, top + 1, max(1, (top + 9) // 10)))
     for t in report.targets:
         chart.add(
             f"{t.key} (min {t.minimum})",
@@ -482,9 +505,21 @@ def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int = 42
     return chart.render(is_unicode=True)
 
 
-def forecast_chart_data_uri(report: UnitReport) -> str:
-    """The chart as a data URI for xhtml2pdf, which draws SVG through svglib."""
-    svg = forecast_chart_svg(report, width=900, height=480)
+GUIDE_LINE = re.compile(r'<path[^>]*class="guide line"[^>]*/>')
+
+
+def forecast_chart_height(report: UnitReport, width: int = 900) -> int:
+    """Tall enough for the plot and a legend of three targets a row."""
+    legend_rows = -(-len(report.targets) // 3)
+    return round(width * 0.45) + 40 + 32 * legend_rows
+
+
+def forecast_chart_data_uri(report: UnitReport, *, width: int = 900) -> str:
+    """The chart as a data URI for xhtml2pdf, which draws SVG through svglib (vector, so it
+    prints sharp; tests/skills/test_report_formats.py checks the chart's text is in the PDF)."""
+    svg = forecast_chart_svg(report, width=width, height=forecast_chart_height(report, width))
+    # pygal hides its guide lines with CSS, which svglib ignores: drop them instead.
+    svg = GUIDE_LINE.sub("", svg)
     svg = '<?xml version="1.0" encoding="utf-8"?>' + svg
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
@@ -492,7 +527,8 @@ def forecast_chart_data_uri(report: UnitReport) -> str:
 # --- formats -----------------------------------------------------------------------------------
 
 
-def render_json(report: UnitReport) -> bytes:
+def render_json(report: UnitReport, leavers=None) -> bytes:
+    # The JSON names people who leave by id only (docs/report-json.md).
     return (json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n").encode()
 
 
@@ -501,12 +537,12 @@ def _cells(row) -> list:
     return neutralise_row(row)
 
 
-def render_csv(report: UnitReport) -> bytes:
+def render_csv(report: UnitReport, leavers=None) -> bytes:
     """One CSV of blocks: each section is a header row whose first cell is ``section``, then
     rows whose first cell is the section's slug, then an empty line."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for section in sections(report):
+    for section in sections(report, leavers):
         writer.writerow(["section", *_cells(section.headers)])
         for row in section.rows:
             writer.writerow([section.slug, *_cells(row)])
@@ -515,10 +551,10 @@ def render_csv(report: UnitReport) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def render_xlsx(report: UnitReport) -> bytes:
+def render_xlsx(report: UnitReport, leavers=None) -> bytes:
     """One sheet per section, named by its title (at most 31 characters)."""
     book = tablib.Databook()
-    for section in sections(report):
+    for section in sections(report, leavers):
         data = tablib.Dataset(headers=_cells(section.headers), title=section.title[:31])
         for row in section.rows:
             data.append(_cells(row))
@@ -526,16 +562,16 @@ def render_xlsx(report: UnitReport) -> bytes:
     return book.export("xlsx")
 
 
-def report_context(report: UnitReport) -> dict:
+def report_context(report: UnitReport, leavers=None) -> dict:
     """What the print and standalone templates show, all read from the report."""
-    by_slug = {s.slug: s for s in sections(report)}
+    by_slug = {s.slug: s for s in sections(report, leavers)}
     return {
         "report": report,
         "classification": settings.REGISTER_CLASSIFICATION,
-        "summary_rows": summary_rows(report),
+        "summary_rows": summary_rows(report, leavers),
         "compliance": percent(report.summary.compliance),
         "earliest_cliff": earliest_cliff_date(report),
-        "what_if_lines": what_if_lines(report.what_if, report),
+        "what_if_lines": what_if_lines(report.what_if, report, leavers),
         "sections": by_slug,
         "targets": [
             (t, target_status(t), [cause_label(c) for c in t.causes]) for t in report.targets
@@ -544,11 +580,13 @@ def report_context(report: UnitReport) -> dict:
     }
 
 
-def render_pdf(report: UnitReport) -> bytes:
+def render_pdf(report: UnitReport, leavers=None) -> bytes:
     from xhtml2pdf import pisa
 
-    context = report_context(report)
+    context = report_context(report, leavers)
     context["chart_uri"] = forecast_chart_data_uri(report)
+    # The chart prints 500 pt wide (the page's text width), keeping its proportions.
+    context["chart_height"] = round(500 * forecast_chart_height(report) / 900)
     html = render_to_string("skills/report_pdf.html", context)
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
@@ -557,9 +595,9 @@ def render_pdf(report: UnitReport) -> bytes:
     return out.getvalue()
 
 
-def render_html(report: UnitReport) -> bytes:
+def render_html(report: UnitReport, leavers=None) -> bytes:
     """A standalone page (no site chrome, no links): the same sections as the PDF."""
-    context = report_context(report)
+    context = report_context(report, leavers)
     context["chart_svg"] = mark_safe(forecast_chart_svg(report))  # noqa: S308 - pygal's own SVG
     return render_to_string("skills/report_standalone.html", context).encode()
 
@@ -573,12 +611,16 @@ RENDERERS = {
 }
 
 
-def render_report(report: UnitReport, fmt: str) -> RenderedReport:
-    """The report in ``fmt`` (one of FORMATS), with its content type and a file name."""
+def render_report(
+    report: UnitReport, fmt: str, *, leavers: Mapping[int, str] | None = None
+) -> RenderedReport:
+    """The report in ``fmt`` (one of FORMATS), with its content type and a file name.
+    ``leavers`` names the people a what-if removes ({person id: label}); they are not in the
+    report any more."""
     if fmt not in RENDERERS:
         raise ValueError(f"Unknown report format {fmt!r}; use one of {', '.join(FORMATS)}.")
     return RenderedReport(
-        content=RENDERERS[fmt](report),
+        content=RENDERERS[fmt](report, leavers),
         content_type=CONTENT_TYPES[fmt],
         filename=filename_for(report, fmt),
     )

@@ -1,5 +1,13 @@
 """Specials and volunteers evaluation and the inspection pack (issue 7)."""
 
+from django.urls import path
+
+from skills import views_evaluation as views
+
 app_name = "evaluation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("units/<slug:code>/", views.unit_evaluation, name="unit"),
+    path("forces/<str:force>/pack.pdf", views.force_pack, name="force_pack"),
+    path("regions/<slug:code>/pack.pdf", views.region_pack, name="region_pack"),
+]

@@ -1,5 +1,14 @@
-"""Chief officers' coverage across units and forces (issue 7). Filled in by the overview work."""
+"""Chief officers' coverage across units and forces (issue 7): overview, expectations, trend."""
+
+from django.urls import path
+
+from skills import views_overview as views
 
 app_name = "coverage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("expectations/", views.expectations, name="expectations"),
+    path("trend/", views.trend, name="trend"),
+    path("units/<slug:code>/trend/", views.unit_trend, name="unit_trend"),
+]

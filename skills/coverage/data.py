@@ -90,8 +90,8 @@ class PersonRef:
     @property
     def label(self) -> str:
         """What a coordinator recognises: ``PC 1234 Jane Smith (Norfolk Constabulary)``."""
-        prefix = f"{self.rank} " if self.rank else ""
-        return f"{prefix}{self.staff_number} {self.name} ({self.force})"
+        parts = [part for part in (self.rank, self.staff_number, self.name) if part]
+        return f"{' '.join(parts)} ({self.force})"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ region) with network investigation at level 2, asks for help, and Kent's coordin
 
 from datetime import timedelta
 
+from django.core import mail
 from django.utils import timezone
 
 from people import directory
@@ -45,3 +46,10 @@ def test_coordinator_finds_a_special_in_another_region_and_their_coordinator_acc
     assert "Accepted" in page.locator("#request-status").inner_text()
     req = DirectoryRequest.objects.get()
     assert (req.status, req.decided_by) == (RequestStatus.ACCEPTED, cast.outsider)
+    # Kim is told; the Norfolk coordinator hears of the decision without Kim's address.
+    [told] = [m for m in mail.outbox if m.to == [cast.kent_person.email]]
+    assert "was accepted by your coordinator" in told.body
+    [answer] = [
+        m for m in mail.outbox if m.to == [cast.coordinator.email] and "accepted" in m.subject
+    ]
+    assert cast.kent_person.email not in answer.body

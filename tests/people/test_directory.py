@@ -255,9 +255,18 @@ def test_every_search_and_entry_view_is_logged(cast, client, listed):
     ]
     client.force_login(cast.national_lead)
     client.get(reverse("directory:entry", args=[listed.pk]))
-    assert list(DirectoryEntryView.objects.values_list("viewer", "person")) == [
-        (cast.national_lead.pk, listed.pk)
+    assert list(DirectoryEntryView.objects.values_list("viewer", "person", "filters")) == [
+        (cast.national_lead.pk, listed.pk, {})
     ]
+    # An entry opened from a search result carries the search's filter into its log line.
+    results = _search(client, cast.chief, f"capability={NETINV}&level=2").content.decode()
+    link = f"{reverse('directory:entry', args=[listed.pk])}?capability={NETINV}&amp;level=2"
+    assert link in results
+    client.get(link.replace("&amp;", "&"))
+    assert DirectoryEntryView.objects.get(viewer=cast.chief).filters == {
+        "capability": NETINV,
+        "level": 2,
+    }
 
 
 def test_a_person_sees_who_viewed_their_entry(cast, client):
@@ -342,3 +351,27 @@ def test_search_query_count_does_not_grow_with_consenting_people(cast, client, c
     assert count == 200
     assert large == small
     assert large <= 20, large
+
+
+def test_the_person_sees_their_coordinators_decision_on_their_own_entry_page(cast, client):
+    directory.give_consent(person=cast.officer, by=cast.officer_user)
+    req = directory.request_help(
+        person_id=cast.officer.pk, by=cast.outsider, message="Router logs in Maidstone"
+    )
+    client.force_login(cast.officer_user)
+    page = client.get(reverse("directory:my_entry")).content.decode()
+    assert "Router logs in Maidstone" not in page  # waiting for the coordinator
+    directory.decide_request(request_id=req.pk, by=cast.coordinator, accept=False)
+    page = client.get(reverse("directory:my_entry")).content.decode()
+    assert "Router logs in Maidstone" in page
+    assert "Declined" in page and "coordinator@kent.police.uk" in page
+
+
+def test_results_show_availability_in_words(cast, client, listed):
+    response = _search(client, cast.coordinator)
+    assert "16 hours a month, remote, 7 days&#x27; notice" in response.content.decode()
+
+
+def test_a_person_finds_their_directory_entry_from_their_pathway(cast, client):
+    client.force_login(cast.officer_user)
+    assert reverse("directory:my_entry") in client.get(reverse("me:pathway")).content.decode()

@@ -184,3 +184,123 @@ def test_the_outsider_sees_no_one_elses_reminders(cast, expiring_officer, client
     html = client.get(reverse("me:reminders")).content.decode()
     assert "There is no pathway to show" in html
     assert "Osint" not in html
+
+
+# --- inspection action owners ----------------------------------------------------------------
+
+
+@pytest.fixture
+def owned_action(cast):
+    """An action of Norfolk's plan for AFI 1, owned by the chief officer, due 31 March 2025."""
+    from skills import actions
+    from tests.skills.conftest import expectation
+
+    plan = actions.create_plan(
+        force=cast.norfolk,
+        expectation=expectation("HMICFRS-2019-CYBER AFI 1"),
+        owner=cast.chief,
+        by=cast.coordinator,
+    )
+    return actions.add_action(
+        plan=plan,
+        reference="1",
+        title="Survey specials' hours",
+        due_on=date(2025, 3, 31),
+        by=cast.coordinator,
+    )
+
+
+def _owner_mail(mailoutbox):
+    return [m for m in mailoutbox if m.subject.startswith("Inspection actions")]
+
+
+def test_the_owner_is_told_once_when_an_action_is_due_soon_and_once_when_overdue(
+    cast, owned_action, mailoutbox
+):
+    from skills.action_models import ActionReminder
+
+    send_reminders(as_of=date(2025, 3, 16))  # 15 days before: nothing yet
+    assert _owner_mail(mailoutbox) == []
+    call_command("send_reminders", "--as-of", "2025-03-17")
+    call_command("send_reminders", "--as-of", "2025-03-17")
+    send_reminders(as_of=date(2025, 3, 31))  # due today: still in time, told already
+    [soon] = _owner_mail(mailoutbox)
+    assert soon.to == ["chief@norfolk.police.uk"]
+    assert soon.subject == "Inspection actions you own: 1 due soon"
+    assert "action 1: Survey specials' hours (due 31 March 2025)" in soon.body
+    assert f"/actions/{owned_action.pk}/" in soon.body
+    mailoutbox.clear()
+    send_reminders(as_of=date(2025, 4, 1))  # the day after the due date
+    send_reminders(as_of=date(2025, 4, 2))
+    [late] = _owner_mail(mailoutbox)
+    assert late.subject == "Inspection actions you own: 1 overdue"
+    assert "(due 31 March 2025, overdue)" in late.body
+    assert list(
+        ActionReminder.objects.order_by("sent_on").values_list("kind", "about_on", "sent_on")
+    ) == [
+        ("due_soon", date(2025, 3, 31), date(2025, 3, 17)),
+        ("overdue", date(2025, 3, 31), date(2025, 4, 1)),
+    ]
+
+
+def test_a_new_due_date_is_told_again_and_a_closed_action_never(cast, owned_action, mailoutbox):
+    from skills import actions
+    from skills.action_models import ActionStatus
+
+    send_reminders(as_of=date(2025, 4, 1))
+    assert len(_owner_mail(mailoutbox)) == 1
+    owned_action.due_on = date(2025, 4, 10)
+    owned_action.save()
+    mailoutbox.clear()
+    send_reminders(as_of=date(2025, 4, 2))
+    [again] = _owner_mail(mailoutbox)
+    assert "(due 10 April 2025)" in again.body
+    actions.add_update(
+        action=owned_action,
+        on=date(2025, 4, 5),
+        text="Survey done",
+        status=ActionStatus.CLOSED,
+        by=cast.coordinator,
+    )
+    mailoutbox.clear()
+    send_reminders(as_of=date(2025, 4, 11))
+    assert _owner_mail(mailoutbox) == []
+
+
+def test_an_owner_is_told_of_all_their_actions_in_one_email_and_nobody_else_is(
+    cast, owned_action, mailoutbox
+):
+    from skills import actions
+
+    actions.add_action(
+        plan=owned_action.plan,
+        reference="2",
+        title="Publish the evaluation",
+        due_on=date(2025, 4, 10),
+        by=cast.coordinator,
+    )
+    send_reminders(as_of=date(2025, 4, 1))
+    [mail] = _owner_mail(mailoutbox)
+    assert mail.to == ["chief@norfolk.police.uk"]
+    assert mail.subject == "Inspection actions you own: 1 overdue and 1 due soon"
+    assert "action 2: Publish the evaluation (due 10 April 2025)" in mail.body
+
+
+def test_action_reminders_cost_two_queries_whatever_the_number_of_actions(
+    cast, owned_action, django_assert_num_queries
+):
+    from people.reminders import send_action_reminders
+    from skills import actions
+
+    for n in range(2, 12):
+        actions.add_action(
+            plan=owned_action.plan,
+            reference=str(n),
+            title=f"Step {n}",
+            due_on=date(2025, 3, n),
+            by=cast.coordinator,
+        )
+    send_action_reminders(as_of=date(2025, 4, 1))
+    with django_assert_num_queries(2):  # the actions due, and the reminders already sent
+        outcome = send_action_reminders(as_of=date(2025, 4, 2))
+    assert outcome.action_reminders == 0

@@ -200,6 +200,9 @@ def test_second_run_changes_nothing(demo):
     out = seed()
     assert "already present" in out
     assert counts() == before
+    # `make run` seeds every time: the logins must still be printed for the newcomer.
+    assert "Demo logins (password for all:" in out
+    assert "priya.shah@norfolk.police.uk" in out
 
 
 def test_demo_does_not_mix_into_a_register_with_people(db):

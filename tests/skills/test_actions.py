@@ -79,16 +79,23 @@ def test_a_closed_action_is_never_overdue(norfolk_action, cast):
     norfolk_action.refresh_from_db()
     assert norfolk_action.closed_on == date(2025, 4, 5)
     assert norfolk_action.is_overdue_on(date(2025, 6, 1)) is False
-    assert actions.overdue_action_reminders(date(2025, 6, 1)) == []
+    assert actions.action_reminders_due(date(2025, 6, 1)) == []
 
 
-def test_the_owner_is_reminded_of_overdue_actions_from_the_day_after_due(norfolk_action, cast):
-    assert actions.overdue_action_reminders(DUE) == []
-    [reminder] = actions.overdue_action_reminders(date(2025, 4, 2))
-    assert reminder.email == "chief@norfolk.police.uk"
-    assert reminder.subject == "1 inspection action overdue"
-    assert [(a.reference, a.days_overdue) for a in reminder.actions] == [("1", 2)]
-    assert "Survey specials' hours (due 31 Mar 2025, 2 days overdue)" in reminder.body
+def test_the_owner_is_told_an_action_is_due_soon_then_overdue_from_the_day_after_due(
+    norfolk_action, cast
+):
+    assert actions.action_reminders_due(date(2025, 3, 16)) == []  # 15 days before
+    [soon] = actions.action_reminders_due(date(2025, 3, 17))
+    assert (soon.kind, soon.email, soon.about_on) == ("due_soon", "chief@norfolk.police.uk", DUE)
+    [(kind, text)] = [(i.kind, i.text) for i in actions.action_reminders_due(DUE)]
+    assert kind == "due_soon"
+    [late] = actions.action_reminders_due(date(2025, 4, 1))
+    assert late.kind == "overdue"
+    assert late.text == (
+        "Norfolk Constabulary, HMICFRS 2019 AFI 1, action 1: Survey specials' hours "
+        "(due 31 March 2025, overdue)"
+    )
 
 
 # --- who sees and changes what --------------------------------------------------------------
@@ -156,6 +163,14 @@ def test_coordinators_and_chief_officers_change_their_forces_actions(cast, clien
     link = norfolk_action.evidence_links.get()
     assert link.url == "/units/NOR-CCU/report/?as_of=2025-03-31"
     assert "/units/NOR-CCU/report/?as_of=2025-03-31" in client.get(url).content.decode()
+    # An update that neither says anything nor changes the status is refused.
+    response = client.post(
+        url,
+        {"form": "update", "update-on": "2025-03-21", "update-status": "evidence_submitted"},
+    )
+    assert response.status_code == 400
+    assert "Say what changed, or choose a new status" in response.content.decode()
+    assert ActionUpdate.objects.count() == 1
 
 
 def test_leads_read_but_do_not_change_and_officers_are_refused(cast, client, norfolk_action):
@@ -200,9 +215,19 @@ def test_a_regional_lead_sees_the_forces_of_their_region_side_by_side(
         ("Norfolk Constabulary", 1),
         ("Suffolk Constabulary", 0),
     ]
+    actions.add_update(
+        action=norfolk_action,
+        on=date(2025, 3, 1),
+        text="Started",
+        status=ActionStatus.IN_PROGRESS,
+        by=cast.coordinator,
+    )
+    [norfolk, _] = actions.status_by_force(user=cast.regional_lead, expectation=afi1, as_of=DUE)
+    assert (norfolk.opened, norfolk.in_progress, norfolk.closed, norfolk.open) == (0, 1, 0, 1)
     client.force_login(cast.regional_lead)
     content = client.get(reverse("actions:expectation", args=[afi1.pk])).content.decode()
     assert "Norfolk Constabulary" in content and "Kent Police" not in content
+    assert "Suffolk Constabulary (no plan recorded)" in content
 
 
 # --- import and export ---------------------------------------------------------------------
@@ -264,9 +289,20 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(cast, afi
 
 
 def test_an_exported_file_imports_back_unchanged(cast, norfolk_action):
-    data = actions.export_csv(Action.objects.all(), DUE)
-    result = actions.import_actions(io.BytesIO(data), filename="x.csv", user=cast.coordinator)
-    assert (result.created, result.changed, result.unchanged) == (0, 0, 1)
+    formula = actions.add_action(
+        plan=norfolk_action.plan,
+        reference="2",
+        title="=SUM(A1:A2) hours surveyed",
+        due_on=DUE,
+        by=cast.coordinator,
+    )
+    for export in (actions.export_csv, actions.export_xlsx):
+        data = export(Action.objects.all(), DUE)
+        name = "x.csv" if export is actions.export_csv else "x.xlsx"
+        result = actions.import_actions(io.BytesIO(data), filename=name, user=cast.coordinator)
+        assert (result.created, result.changed, result.unchanged) == (0, 0, 2)
+    formula.refresh_from_db()
+    assert formula.title == "=SUM(A1:A2) hours surveyed"
 
 
 def test_export_neutralises_formula_cells(cast, norfolk_plan):
@@ -315,3 +351,25 @@ def test_the_web_import_previews_then_confirms(cast, client, afi1):
     confirm = client.post(response["Location"] + "confirm/")
     assert confirm.status_code == 302
     assert Action.objects.count() == 2
+
+
+def test_the_inspection_pack_reads_each_expectations_action_status(
+    cast, afi1, norfolk_action, kent_action, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        status = actions.action_status_for_pack(
+            force_ids=[cast.norfolk.pk, cast.suffolk.pk], as_of=date(2025, 4, 1)
+        )
+    [afi] = status.values()
+    assert afi.expectation_id == afi1.pk
+    assert [(p.force, p.total, p.overdue) for p in afi.plans] == [("Norfolk Constabulary", 1, 1)]
+    assert afi.summary == "overdue"
+    actions.add_update(
+        action=norfolk_action,
+        on=date(2025, 4, 2),
+        text="Done",
+        status=ActionStatus.CLOSED,
+        by=cast.coordinator,
+    )
+    status = actions.action_status_for_pack(force_ids=[cast.norfolk.pk], as_of=date(2025, 4, 3))
+    assert status[afi1.pk].summary == "closed"

@@ -45,6 +45,8 @@ class Command(BaseCommand):
             )
         if result.skipped:
             self.stdout.write(result.skipped)
+            if result.logins:
+                self._print_logins(result.logins)
             return
         for name, count in result.created.items():
             self.stdout.write(f"{name:>12}: {count:>10,} created")

@@ -11,7 +11,8 @@ from people.reminders import send_reminders
 class Command(BaseCommand):
     help = (
         "Email each person whose requirement expires within 90 or 30 days, expired today or "
-        "falls due within 30 days, and each coordinator a digest of their scope. Meant for a "
+        "falls due within 30 days, each coordinator a digest of their scope, and each inspection "
+        "action plan's owner their actions due within 14 days or overdue. Meant for a "
         "daily scheduler; rerunning on the same day sends nothing new."
     )
 
@@ -29,7 +30,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{day.isoformat()}: {outcome.items} reminders due, {outcome.reminders_recorded} new "
             f"recorded; {outcome.people_emailed} people emailed, {outcome.without_email} without "
-            f"an email address; {outcome.digests} coordinator digests sent."
+            f"an email address; {outcome.digests} coordinator digests sent; "
+            f"{outcome.action_reminders} inspection action reminders to {outcome.owners_emailed} "
+            "owners."
         )
         for failure in outcome.failures:
             self.stderr.write(f"Failed: {failure}")

@@ -3,13 +3,14 @@ hand the report to a renderer."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from people.models import Unit
+from people.models import Person, Unit
 from skills.coverage import (
     MAX_HORIZON,
     PlannedCompletion,
@@ -30,23 +31,20 @@ def _parse_date(value: str, what: str) -> date:
         raise CommandError(f"{what}: {value!r} is not a date in the form YYYY-MM-DD.") from None
 
 
-def render_json(report) -> bytes:
-    return (json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n").encode()
-
-
 def _renderer(fmt: str):
-    """The renderer for a format: JSON here; the others come from skills.report_renderers
-    (``render_<format>(report) -> bytes | str``) once it exists."""
-    if fmt == "json":
-        return render_json
+    """``render(report, leavers) -> bytes`` for a format, from skills.renderers; None if that
+    module cannot be loaded (JSON then still works, straight from the engine's data)."""
     try:
-        from skills import report_renderers
+        renderers = importlib.import_module("skills.renderers")
     except ImportError:
-        report_renderers = None
-    render = getattr(report_renderers, f"render_{fmt}", None)
-    if render is None:
-        return None
-    return render
+        if fmt != "json":
+            return None
+        return lambda report, leavers: _json(report)
+    return lambda report, leavers: renderers.render_report(report, fmt, leavers=leavers).content
+
+
+def _json(report) -> bytes:
+    return (json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n").encode()
 
 
 class Command(BaseCommand):
@@ -112,7 +110,7 @@ class Command(BaseCommand):
             report = build_unit_report(unit, as_of=as_of, horizon=horizon, what_if=what_if)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        content = render(report)
+        content = render(report, self._leavers(what_if))
         if isinstance(content, str):
             content = content.encode()
         if options["output"]:
@@ -122,6 +120,13 @@ class Command(BaseCommand):
             raise CommandError(f"--format {fmt} needs --output FILE.")
         else:
             self.stdout.write(content.decode(), ending="")
+
+    def _leavers(self, what_if: WhatIf | None) -> dict[int, str]:
+        """Names of the people the what-if removes, for the PDF, HTML, CSV and XLSX."""
+        if not what_if or not what_if.without_people:
+            return {}
+        people = Person.objects.filter(pk__in=what_if.without_people).select_related("force")
+        return {p.pk: f"{p.full_name}, {p.staff_number} ({p.force.name})" for p in people}
 
     def _what_if(self, options) -> WhatIf | None:
         fund_ends = {}

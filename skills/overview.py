@@ -1,0 +1,1227 @@
+"""Coverage across many units at once: the chief officers' overview, the expectations view and
+the trend (issue 7). Figures are those of DESIGN.md "What each figure means", per unit exactly as
+``build_unit_report`` gives them, with roll-ups per force and per region.
+
+One load for the whole scope (units, postings, completions, targets, requirements: 15 queries
+whatever the number of units or people), then Python over dicts. The coverage engine works
+out every person's holdings as intervals (it needs them for causes and expiring lists); here,
+as of one date, a single "held until" date per person, capability and level gives the same
+headcounts, statuses, single points of failure and cliff dates at a fraction of the cost.
+tests/skills/test_overview.py checks every unit's figures against ``build_unit_report``.
+The targets, requirements, postings and traceability come from the engine's own loaders.
+
+    from skills.overview import build_overview, build_trend, units_in_scope
+    overview = build_overview(units_in_scope(user), as_of=date(2025, 3, 31), function="protect")
+    overview.units[0].compliance, overview.forces[0].targets_short
+"""
+
+from __future__ import annotations
+
+import gc
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from operator import itemgetter
+from typing import NamedTuple
+
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.db.models import Q
+
+from courses.models import Activity, ActivityCapability, ActivityKind, Completion, Status
+from people.access import OVERSIGHT_ROLES
+from people.models import Force, Fund, Grant, Person, PersonType, Posting, Region, Unit
+from skills.coverage.data import (
+    CapabilityLevel,
+    CapabilityRef,
+    ExpectationLine,
+    ExpectationRef,
+    ForceRef,
+    PersonRef,
+    RoleRef,
+    UnitRef,
+)
+from skills.coverage.engine import (
+    MAX_HORIZON,
+    NEVER,
+    _capability_ref,
+    _expectation_info,
+    _ExpectationInfo,
+    _expectations_prefetch,
+    _intersect,
+    _Interval,
+    _load_requirements,
+    _Posting,
+    _presence,
+    _Req,
+    _Target,
+    _traceability,
+    add_months,
+)
+from skills.dates import month_end, month_ends_after
+from skills.models import Function, ResilienceTarget, RoleProfile
+
+FUNCTIONS = tuple(Function.values)
+PERSON_TYPES = tuple(PersonType.values)
+
+
+# --- what the overview returns -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One target of one unit: DESIGN.md headcount, shortfall and cliff date, and whether the
+    (capability, level) rests on a single person."""
+
+    capability: CapabilityRef
+    level: int
+    minimum: int
+    headcount: int
+    shortfall: int
+    cliff_date: date | None
+    single_point_of_failure: bool
+    expectations: tuple[ExpectationRef, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.capability.code} L{self.level}"
+
+    @property
+    def is_met(self) -> bool:
+        return self.shortfall == 0
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    """A unit's figures as of the overview's date, as the unit report gives them."""
+
+    unit: UnitRef
+    region_code: str
+    region_name: str
+    people: int
+    compliance: float | None  # None when no requirement is counted (never 100 %)
+    requirements_counted: int
+    requirements_met: int
+    cells: tuple[Cell, ...]  # the unit's targets, by capability code and level
+    single_points_of_failure: tuple[tuple[CapabilityLevel, PersonRef], ...]
+    expectations: tuple[ExpectationLine, ...]
+    # Per expectation key: (people meeting it, people it applies to) among counted
+    # requirements citing it: a person meets it when every such requirement is met or expiring.
+    people_by_expectation: dict[str, tuple[int, int]]
+
+    @property
+    def targets_total(self) -> int:
+        return len(self.cells)
+
+    @property
+    def targets_met(self) -> int:
+        return sum(1 for c in self.cells if c.is_met)
+
+    @property
+    def targets_short(self) -> int:
+        return sum(1 for c in self.cells if not c.is_met)
+
+    @property
+    def shortfall(self) -> int:
+        return sum(c.shortfall for c in self.cells)
+
+    @property
+    def earliest_cliff_date(self) -> date | None:
+        days = [c.cliff_date for c in self.cells if c.cliff_date]
+        return min(days) if days else None
+
+    def cell(self, key: str) -> Cell | None:
+        return next((c for c in self.cells if c.key == key), None)
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """The sum of a force's or a region's units. A unit inside another unit of the same
+    roll-up is counted through its parent only (the parent's report already includes it);
+    a joint unit counts in each of its forces."""
+
+    kind: str  # "force" or "region"
+    code: str
+    name: str
+    unit_codes: tuple[str, ...]
+    people: int  # the units' people summed: someone posted to two units counts in each
+    requirements_counted: int
+    requirements_met: int
+    targets_total: int
+    targets_met: int
+    shortfall: int
+    single_points_of_failure: int
+    earliest_cliff_date: date | None
+    headcounts: dict[str, tuple[int, int]]  # target key -> (headcount, minimum), summed
+
+    @property
+    def compliance(self) -> float | None:
+        if not self.requirements_counted:
+            return None
+        return self.requirements_met / self.requirements_counted
+
+    @property
+    def targets_short(self) -> int:
+        return self.targets_total - self.targets_met
+
+
+@dataclass(frozen=True)
+class ExpectationTally:
+    """How far one unit or roll-up meets one expectation."""
+
+    code: str
+    name: str
+    targets_met: int
+    targets_total: int
+    requirements_met: int
+    requirements_total: int
+    people_meeting: int
+    people_applying: int
+
+
+@dataclass(frozen=True)
+class ExpectationOverview:
+    key: str
+    inspection: str
+    inspection_title: str
+    reference: str
+    text: str
+    units: tuple[ExpectationTally, ...]
+    forces: tuple[ExpectationTally, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.inspection} {self.reference}"
+
+
+@dataclass(frozen=True)
+class Overview:
+    as_of: date
+    function: str | None
+    person_type: str | None
+    columns: tuple[CapabilityLevel, ...]  # every target (capability, level) of any unit
+    units: tuple[UnitOverview, ...]
+    forces: tuple[RollUp, ...]
+    regions: tuple[RollUp, ...]
+
+    def unit(self, code: str) -> UnitOverview | None:
+        return next((u for u in self.units if u.unit.code == code), None)
+
+    def force(self, code: str) -> RollUp | None:
+        return next((f for f in self.forces if f.code == code), None)
+
+    def region(self, code: str) -> RollUp | None:
+        return next((r for r in self.regions if r.code == code), None)
+
+    def expectations(self) -> tuple[ExpectationOverview, ...]:
+        """Each expectation any unit's targets or requirements cite, per unit and per force."""
+        return _expectation_overview(self)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month_end: date
+    units: dict[str, tuple[int, float | None, int, int]]  # code -> people, compliance, hc, min
+    forces: dict[str, tuple[int, float | None, int, int]]
+
+
+@dataclass(frozen=True)
+class Trend:
+    as_of: date
+    function: str | None
+    person_type: str | None
+    units: tuple[UnitRef, ...]
+    forces: tuple[ForceRef, ...]
+    points: tuple[TrendPoint, ...]  # oldest first
+
+
+@contextmanager
+def _without_cyclic_gc():
+    """A national scope loads millions of small tuples, none in a reference cycle; the cyclic
+    collector walking them again and again would cost more than the loading itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def units_in_scope(user):
+    """Units whose coverage the user oversees: their oversight grants' units (and units inside
+    them), forces' units and regions' units; everything for a national lead or superuser.
+    Officers without oversight get none."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    scope = Grant.objects.scope_for(user, roles=OVERSIGHT_ROLES)
+    if scope.everything:
+        return Unit.objects.all()
+    if not scope.roles:
+        return Unit.objects.none()
+    q = Q(pk__in=[])
+    if scope.unit_ids:
+        q |= Q(pk__in=Unit.objects.descendant_ids(scope.unit_ids))
+    if scope.force_ids:
+        q |= Q(forces__in=scope.force_ids)
+    if scope.region_ids:
+        q |= Q(region_id__in=scope.region_ids)
+    return Unit.objects.filter(pk__in=Unit.objects.filter(q).values("pk"))
+
+
+def roll_ups_in_scope(user) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(force codes, region codes) the user's overview sums: the forces and regions they
+    oversee, so that a joint unit shared with another force does not show that force's
+    name over a part of it. None: every force or region of the units (national scope)."""
+    if user.is_authenticated and user.is_superuser:
+        return None, None
+    scope = Grant.objects.scope_for(user, roles=OVERSIGHT_ROLES)
+    if scope.everything:
+        return None, None
+    forces = set(
+        Force.objects.filter(
+            Q(pk__in=scope.force_ids)
+            | Q(region_id__in=scope.region_ids)
+            | Q(units__in=scope.unit_ids)
+        ).values_list("code", flat=True)
+    )
+    regions = set(Region.objects.filter(pk__in=scope.region_ids).values_list("code", flat=True))
+    return frozenset(forces), frozenset(regions)
+
+
+# --- loading once for the scope ------------------------------------------------------------
+
+
+class _Holding(NamedTuple):
+    """How the catalogue turns completions into holdings, as the engine's ``_Catalogue``
+    reads it: what each activity evidences, its validity, and which collections group it."""
+
+    evidences: dict[int, tuple[tuple[int, int], ...]]
+    validity: dict[int, int | None]
+    collections_of_lab: dict[int, tuple[int, ...]]
+    threshold: dict[int, int]
+
+
+def _load_holding_rules() -> _Holding:
+    """Every activity's evidences, validity and collections (three small queries)."""
+    evidences: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for activity_id, cap_id, level in ActivityCapability.objects.values_list(
+        "activity_id", "capability_id", "level"
+    ):
+        evidences[activity_id].append((cap_id, level))
+    validity, threshold = {}, {}
+    for pk, kind, months, needed in Activity.objects.values_list(
+        "pk", "kind", "validity_months", "threshold"
+    ):
+        validity[pk] = months
+        if kind == ActivityKind.COLLECTION:
+            threshold[pk] = needed or 1
+    collections: dict[int, list[int]] = defaultdict(list)
+    for coll_id, lab_id in Activity.labs.through.objects.values_list(
+        "from_activity_id", "to_activity_id"
+    ):
+        collections[lab_id].append(coll_id)
+    return _Holding(
+        evidences={k: tuple(v) for k, v in evidences.items()},
+        validity=validity,
+        collections_of_lab={k: tuple(v) for k, v in collections.items()},
+        threshold=threshold,
+    )
+
+
+def _may_count_on(day: date, rules: _Holding) -> Q:
+    """Completions that may still count on ``day`` or later: a date cut a few days loose of
+    each validity (month ends clamp), so that ``_held_until`` applies the exact rule."""
+    never, by_validity = [], defaultdict(list)
+    for pk in rules.evidences:
+        months = rules.validity.get(pk)
+        (by_validity[months] if months else never).append(pk)
+    q = Q(expires_on__gt=day) | Q(expires_on__isnull=True, activity_id__in=sorted(never))
+    for months, ids in sorted(by_validity.items()):
+        cutoff = day - relativedelta(months=months) - timedelta(days=4)
+        q |= Q(expires_on__isnull=True, activity_id__in=sorted(ids), completed_on__gt=cutoff)
+    labs_always, labs_by_cutoff = [], defaultdict(list)
+    for lab_id, colls in rules.collections_of_lab.items():
+        months = [rules.validity.get(c) for c in colls]
+        if not all(months):
+            labs_always.append(lab_id)
+        else:
+            cutoff = day - relativedelta(months=max(months)) - timedelta(days=4)
+            labs_by_cutoff[cutoff].append(lab_id)
+    if labs_always:
+        q |= Q(activity_id__in=sorted(labs_always))
+    for cutoff, ids in sorted(labs_by_cutoff.items()):
+        q |= Q(activity_id__in=sorted(ids), completed_on__gt=cutoff)
+    return q
+
+
+def _with_lower_levels(evidences) -> tuple[tuple[int, int], ...]:
+    """``((cap, 3),)`` -> ``((cap, 1), (cap, 2), (cap, 3))``."""
+    return tuple(
+        sorted({(cap_id, lower) for cap_id, level in evidences for lower in range(1, level + 1)})
+    )
+
+
+class _HeldOn:
+    """What each person holds on ``day``, from their verified completions fed as rows
+    ``(person id, activity id, completed on, own expiry)`` in any order (DESIGN.md: holds,
+    held until, collection). ``finish()`` gives, per person, (capability id, level) -> held
+    until, for each capability and level held on ``day`` (a level held holds the levels below).
+
+    Every counted completion is dated on or before ``day``, so the holding that contains
+    ``day`` runs to the latest expiry after ``day``: one date per capability and level serves
+    every figure as of ``day`` and the forecast after it (no new training).
+
+    For the trend, ``day`` may move forward between calls, feeding the completions dated since;
+    held-until dates only grow, and one on or before the new day no longer counts (readers
+    compare it with their day)."""
+
+    def __init__(self, day: date, rules: _Holding):
+        self.day = day
+        self.rules = rules
+        self.held: dict[int, dict[tuple[int, int], date]] = {}
+        self.labs: dict[int, dict[int, date]] = {}
+        self._expiry: dict[int, dict[date, date]] = defaultdict(dict)
+        # A level held holds every level below it: each evidence is spread to those levels
+        # once here rather than per person.
+        self._levels = {pk: _with_lower_levels(ev) for pk, ev in rules.evidences.items()}
+        self._info = {
+            pk: (self._levels.get(pk), rules.validity.get(pk), pk in rules.collections_of_lab)
+            for pk in {*rules.evidences, *rules.collections_of_lab}
+        }
+
+    def add(self, rows) -> None:
+        day, info, held, labs, expiry_of = self.day, self._info, self.held, self.labs, self._expiry
+        for pid, activity_id, completed_on, own_expiry in rows:
+            if completed_on > day:
+                continue
+            found = info.get(activity_id)
+            if found is None:
+                continue
+            evidences, months, is_lab = found
+            if is_lab:
+                mine = labs.get(pid)
+                if mine is None:
+                    mine = labs[pid] = {}
+                if mine.get(activity_id, date.min) < completed_on:
+                    mine[activity_id] = completed_on
+            if evidences is None:
+                continue
+            if own_expiry is not None:
+                expiry = own_expiry
+            elif months:
+                cache = expiry_of[months]
+                expiry = cache.get(completed_on)
+                if expiry is None:
+                    expiry = cache[completed_on] = add_months(completed_on, months)
+            else:
+                expiry = NEVER
+            if expiry > day:
+                mine = held.get(pid)
+                if mine is None:
+                    mine = held[pid] = {}
+                for key in evidences:
+                    if mine.get(key, day) < expiry:
+                        mine[key] = expiry
+
+    def finish(self) -> dict[int, dict[tuple[int, int], date]]:
+        day, rules, held = self.day, self.rules, self.held
+        for pid, labs in self.labs.items():
+            # A lab counts while its latest completion is inside the collection's window;
+            # the collection is held until the threshold-th latest of those leaves it.
+            ends: dict[int, list[date]] = defaultdict(list)
+            for lab_id, last in labs.items():
+                for coll_id in rules.collections_of_lab[lab_id]:
+                    months = rules.validity.get(coll_id)
+                    end = add_months(last, months) if months else NEVER
+                    if end > day:
+                        ends[coll_id].append(end)
+            for coll_id, days in ends.items():
+                needed = rules.threshold.get(coll_id, 1)
+                if len(days) >= needed:
+                    expiry = sorted(days, reverse=True)[needed - 1]
+                    mine = held.setdefault(pid, {})
+                    for key in self._levels.get(coll_id, ()):
+                        if mine.get(key, day) < expiry:
+                            mine[key] = expiry
+        return held
+
+
+@dataclass
+class _UnitInfo:
+    ref: UnitRef
+    kind: str
+    region_id: int
+    parent_id: int | None
+    force_ids: tuple[int, ...]
+    inside: tuple[int, ...]  # the unit and every unit inside it
+
+
+class _Scope:
+    """Everything the figures need for a set of units over a span of days, in a fixed number
+    of queries: units (3), postings (1), funds and roles (2), completions (1), activities and
+    their links (3), targets (2), requirements (2)."""
+
+    def __init__(
+        self,
+        units: Iterable[Unit] | object,
+        *,
+        first_day: date,
+        as_of: date,
+        until: date,
+        function: str | None,
+        person_type: str | None,
+        keep_rows: bool = False,
+    ):
+        self.as_of = as_of
+        self.function = function
+        unit_ids = (
+            set(units.values_list("pk", flat=True))
+            if hasattr(units, "values_list")
+            else {u.pk for u in units}
+        )
+        children: dict[int | None, list[int]] = defaultdict(list)
+        for pk, parent in Unit.objects.values_list("pk", "parent_id"):
+            children[parent].append(pk)
+
+        def inside(pk: int) -> tuple[int, ...]:
+            out, stack = [pk], [pk]
+            while stack:
+                for child in children.get(stack.pop(), ()):
+                    out.append(child)
+                    stack.append(child)
+            return tuple(sorted(set(out)))
+
+        wanted = sorted(unit_ids)
+        self.units: dict[int, _UnitInfo] = {}
+        all_ids: set[int] = set()
+        rows = (
+            Unit.objects.filter(pk__in=wanted)
+            .select_related("parent", "region")
+            .prefetch_related("forces")
+        )
+        self.regions: dict[int, Region] = {}
+        self.forces: dict[int, Force] = {}
+        for unit in rows:
+            forces = sorted(unit.forces.all(), key=lambda f: f.name)
+            for f in forces:
+                self.forces[f.pk] = f
+            self.regions[unit.region_id] = unit.region
+            ids = inside(unit.pk)
+            all_ids.update(ids)
+            self.units[unit.pk] = _UnitInfo(
+                ref=UnitRef(
+                    id=unit.pk,
+                    code=unit.code,
+                    name=unit.name,
+                    kind=unit.kind,
+                    forces=tuple(ForceRef(f.code, f.name) for f in forces),
+                    parent_code=unit.parent.code if unit.parent_id else None,
+                ),
+                kind=unit.kind,
+                region_id=unit.region_id,
+                parent_id=unit.parent_id,
+                force_ids=tuple(f.pk for f in forces),
+                inside=ids,
+            )
+        self.parent_of = {pk: parent for parent, kids in children.items() for pk in kids}
+
+        # Postings that may be current on some day from the first day to the last forecast
+        # point (as build_unit_report loads them); a fund's end applies in Python.
+        postings = (
+            Posting.objects.filter(unit_id__in=sorted(all_ids), start__lte=until)
+            .filter(Q(end__isnull=True) | Q(end__gte=first_day))
+            .order_by()
+        )
+        if person_type:
+            postings = postings.filter(person__person_type=person_type)
+        funds = {f.pk: f for f in Fund.objects.all()} if all_ids else {}
+        roles = {r.pk: RoleRef(r.code, r.name) for r in RoleProfile.objects.all()}
+        unit_codes = {pk: info.ref.code for pk, info in self.units.items()}
+        unit_names = {pk: info.ref.name for pk, info in self.units.items()}
+        missing_names = all_ids - set(unit_codes)
+        if missing_names:
+            for pk, code, name in Unit.objects.filter(pk__in=sorted(missing_names)).values_list(
+                "pk", "code", "name"
+            ):
+                unit_codes[pk], unit_names[pk] = code, name
+        # unit id -> person id -> postings there
+        self.postings: dict[int, dict[int, list[_Posting]]] = defaultdict(lambda: defaultdict(list))
+        people: set[int] = set()
+        for pk, pid, unit_id, role_id, start, end, fund_id in postings.values_list(
+            "pk", "person_id", "unit_id", "role_profile_id", "start", "end", "fund_id"
+        ):
+            fund = funds.get(fund_id)
+            fund_ends_on = fund.ends_on if fund else None
+            days = [d for d in (end, fund_ends_on) if d]
+            people.add(pid)
+            self.postings[unit_id][pid].append(
+                _Posting(
+                    id=pk,
+                    person_id=pid,
+                    unit_code=unit_codes[unit_id],
+                    unit_name=unit_names[unit_id],
+                    role_id=role_id,
+                    role=roles[role_id],
+                    start=start,
+                    end=end,
+                    fund_name=fund.name if fund else None,
+                    fund_ends_on=fund_ends_on,
+                    last_day=min(days) if days else None,
+                )
+            )
+
+        for by_person in self.postings.values():
+            for recs in by_person.values():
+                recs.sort(key=lambda r: (r.start, r.id), reverse=True)
+
+        # Verified completions of everyone posted, dated on or before D, that may still count
+        # on the first day: a loose date cut in SQL (by validity), the exact rule in Python.
+        self.rules = _load_holding_rules()
+        # Rows are kept only when several days are evaluated (the trend); the overview's one
+        # day is worked out as they stream in.
+        self.rows: list[tuple] | None = [] if keep_rows else None
+        self._held_on = _HeldOn(as_of, self.rules)
+        if people:
+            qs = Completion.objects.filter(
+                _may_count_on(first_day, self.rules),
+                person_id__in=postings.values("person_id"),
+                status=Status.VERIFIED,
+                completed_on__lte=as_of,
+            )
+            # No ORDER BY: rows may come in any order, and sorting millions costs seconds.
+            qs = qs.order_by().values_list("person_id", "activity_id", "completed_on", "expires_on")
+            sql, params = qs.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                while chunk := cursor.fetchmany(50000):
+                    if self.rows is not None:
+                        self.rows.extend(chunk)
+                    else:
+                        self._held_on.add(chunk)
+
+        # Targets of every unit (own, and of its kind) and requirements of every role.
+        self.expectation_info: dict[str, _ExpectationInfo] = {}
+        kinds = sorted({info.kind for info in self.units.values()})
+        self.targets_by_unit: dict[int, list[ResilienceTarget]] = defaultdict(list)
+        self.targets_by_kind: dict[str, list[ResilienceTarget]] = defaultdict(list)
+        if self.units:
+            qs = (
+                ResilienceTarget.objects.filter(
+                    Q(unit_id__in=sorted(self.units)) | Q(unit__isnull=True, unit_kind__in=kinds)
+                )
+                .select_related("capability")
+                .prefetch_related(_expectations_prefetch())
+                .order_by("pk")
+            )
+            for t in qs:
+                if t.unit_id:
+                    self.targets_by_unit[t.unit_id].append(t)
+                else:
+                    self.targets_by_kind[t.unit_kind].append(t)
+        role_ids = {
+            r.role_id
+            for by_person in self.postings.values()
+            for recs in by_person.values()
+            for r in recs
+        }
+        self.requirements: dict[int, list[_Req]] = _load_requirements(
+            role_ids, self.expectation_info
+        )
+        if function:
+            self.requirements = {
+                role_id: [r for r in reqs if r.capability.function == function]
+                for role_id, reqs in self.requirements.items()
+            }
+        # Per role, what compliance reads of each mandatory requirement.
+        self.mandatory = {
+            role_id: [
+                ((r.cap_id, r.level), (r.capability.code, r.level), r.grace_months, r.expectations)
+                for r in reqs
+                if r.mandatory
+            ]
+            for role_id, reqs in self.requirements.items()
+        }
+        self._targets: dict[int, list[_Target]] = {}
+
+    def targets(self, unit_pk: int) -> list[_Target]:
+        """As ``engine._load_targets``: the unit's own targets replace its kind's for the same
+        capability and level."""
+        if unit_pk in self._targets:
+            return self._targets[unit_pk]
+        info = self.units[unit_pk]
+        chosen: dict[tuple[int, int], ResilienceTarget] = {}
+        for t in self.targets_by_kind.get(info.kind, ()):
+            chosen.setdefault((t.capability_id, t.level), t)
+        for t in self.targets_by_unit.get(unit_pk, ()):
+            chosen[(t.capability_id, t.level)] = t
+        out = []
+        for t in chosen.values():
+            if self.function and t.capability.function != self.function:
+                continue
+            refs = []
+            for exp in sorted(t.expectations.all(), key=lambda e: e.pk):
+                ref = self.expectation_info.setdefault(exp.key, _expectation_info(exp)).ref
+                refs.append(ref)
+            out.append(
+                _Target(
+                    cap_id=t.capability_id,
+                    capability=_capability_ref(t.capability),
+                    level=t.level,
+                    minimum=t.minimum,
+                    scope="unit" if t.unit_id else "kind",
+                    illustrative=t.illustrative,
+                    expectations=tuple(refs),
+                )
+            )
+        out.sort(key=lambda t: (t.capability.code, t.level))
+        self._targets[unit_pk] = out
+        return out
+
+    def postings_in(self, unit_pk: int) -> dict[int, list[_Posting]]:
+        """Person id -> postings to the unit or a unit inside it, most recent first."""
+        inside = self.units[unit_pk].inside
+        if len(inside) == 1:
+            return self.postings.get(unit_pk, {})
+        out: dict[int, list[_Posting]] = defaultdict(list)
+        for pk in inside:
+            for pid, recs in self.postings.get(pk, {}).items():
+                out[pid].extend(recs)
+        for recs in out.values():
+            recs.sort(key=lambda r: (r.start, r.id), reverse=True)
+        return out
+
+
+# --- figures for one unit from the loaded scope ----------------------------------------------
+
+
+class _Line(NamedTuple):
+    """A requirement counted for compliance: whether it is met (or expiring), and what it
+    cites (all ``engine._traceability`` reads)."""
+
+    is_met: bool
+    expectations: tuple[ExpectationRef, ...]
+
+
+@dataclass
+class _Figures:
+    people: int
+    counted: list[_Line]
+    counted_by_person: dict[int, list[_Line]]
+    cells: list[Cell]
+    spofs: list[tuple[CapabilityLevel, int]]
+    targets: list[_Target]
+    expectation_keys: set[str]
+
+
+def _unit_figures(
+    scope: _Scope,
+    held_of,
+    unit_pk: int,
+    day: date,
+    month_ends: list[date] | None,
+) -> _Figures:
+    """build_unit_report's summary, targets, single points of failure and traceability for one
+    unit on ``day``; the forecast (for cliff dates) only when ``month_ends`` is given.
+    ``held_of(person id)`` gives ``_held_until`` for the person on ``day``."""
+    postings_of = scope.postings_in(unit_pk)
+    current = {pid: [r for r in recs if r.current_on(day)] for pid, recs in postings_of.items()}
+    current = {pid: recs for pid, recs in current.items() if recs}
+    targets = scope.targets(unit_pk)
+    role_ids = {r.role_id for recs in current.values() for r in recs}
+    expectation_keys = {ref.key for t in targets for ref in t.expectations}
+    for role_id in role_ids:
+        for r in scope.requirements.get(role_id, ()):
+            expectation_keys.update(ref.key for ref in r.expectations)
+
+    # DESIGN.md compliance: a mandatory requirement counts when held, or when its deadline
+    # has passed; met or expiring is "held on the day".
+    counted: list[_Line] = []
+    by_person: dict[int, list[_Line]] = {}
+    requirements, mandatory = scope.requirements, scope.mandatory
+    for pid, recs in current.items():
+        held = held_of(pid)
+        seen: set[tuple[str, int]] = set()
+        mine = []
+        for rec in recs:
+            for key, code_key, grace_months, cited in mandatory.get(rec.role_id, ()):
+                is_met = held.get(key, date.min) > day
+                if not is_met and grace_months and day < add_months(rec.start, grace_months):
+                    continue
+                # Two postings of one person asking for the same thing count once.
+                if code_key not in seen:
+                    seen.add(code_key)
+                    mine.append(_Line(is_met, cited))
+        counted.extend(mine)
+        by_person[pid] = mine
+
+    asked: dict[tuple[int, int], CapabilityRef] = {}
+    for t in targets:
+        asked[(t.cap_id, t.level)] = t.capability
+    for role_id in role_ids:
+        for r in requirements.get(role_id, ()):
+            if r.mandatory:
+                asked[(r.cap_id, r.level)] = r.capability
+    holders: dict[tuple[int, int], list[int]] = {key: [] for key in asked}
+    for pid in current:
+        held = held_of(pid)
+        if not held:
+            continue
+        for key in asked:
+            if held.get(key, date.min) > day:
+                holders[key].append(pid)
+    spofs = [
+        (CapabilityLevel(cap, level), holders[(cap_id, level)][0])
+        for (cap_id, level), cap in sorted(asked.items(), key=lambda i: (i[1].code, i[0][1]))
+        if len(holders[(cap_id, level)]) == 1
+    ]
+    spof_keys = {(c.capability.code, c.level) for c, _ in spofs}
+
+    cells = []
+    presence = None
+    for t in targets:
+        headcount = len(holders[(t.cap_id, t.level)])
+        shortfall = max(t.minimum - headcount, 0)
+        cliff = None
+        if shortfall:
+            cliff = day
+        elif month_ends:
+            if presence is None:
+                presence = {pid: _presence(recs) for pid, recs in postings_of.items()}
+            counts = _forecast_counts(t, day, month_ends, presence, held_of)
+            cliff = next(
+                (d for d, n in zip(month_ends, counts, strict=True) if n < t.minimum), None
+            )
+        cells.append(
+            Cell(
+                capability=t.capability,
+                level=t.level,
+                minimum=t.minimum,
+                headcount=headcount,
+                shortfall=shortfall,
+                cliff_date=cliff,
+                single_point_of_failure=(t.capability.code, t.level) in spof_keys,
+                expectations=t.expectations,
+            )
+        )
+    return _Figures(
+        people=len(current),
+        counted=counted,
+        counted_by_person=by_person,
+        cells=cells,
+        spofs=spofs,
+        targets=targets,
+        expectation_keys=expectation_keys,
+    )
+
+
+def _forecast_counts(target, day, month_ends, presence, held_of) -> list[int]:
+    """Headcount at each month end, as engine._forecast_target counts it (without causes):
+    a person counts at a point when in the unit then and still holding what they held on
+    ``day`` (no new training)."""
+    points = [day, *month_ends]
+    diff = [0] * (len(points) + 1)
+    for pid, present in presence.items():
+        until = held_of(pid).get((target.cap_id, target.level))
+        if until is None or until <= day:
+            continue
+        held = [_Interval(day, until, None)]
+        for span in _intersect(present, held):
+            lo, hi = bisect_left(points, span.start), bisect_left(points, span.end)
+            if lo < hi:
+                diff[lo] += 1
+                diff[hi] -= 1
+    counts, running = [], 0
+    for i in range(len(points)):
+        running += diff[i]
+        counts.append(running)
+    return counts[1:]
+
+
+def _held_cache(scope: _Scope, day: date):
+    """``held_of(person id)``: (capability id, level) -> held until, for what the person
+    holds on ``day`` (the scope's as-of date: its rows were worked out as they loaded)."""
+    if day != scope.as_of or scope.rows is not None:
+        raise ValueError("The scope was loaded for another date.")
+    held = scope._held_on.finish()
+    empty: dict[tuple[int, int], date] = {}
+
+    def held_of(pid: int) -> dict[tuple[int, int], date]:
+        return held.get(pid, empty)
+
+    return held_of
+
+
+def _people_by_expectation(figures: _Figures) -> dict[str, tuple[int, int]]:
+    meeting: dict[str, int] = defaultdict(int)
+    applying: dict[str, int] = defaultdict(int)
+    for lines in figures.counted_by_person.values():
+        per_key: dict[str, bool] = {}
+        for line in lines:
+            for ref in line.expectations:
+                per_key[ref.key] = per_key.get(ref.key, True) and line.is_met
+        for key, ok in per_key.items():
+            applying[key] += 1
+            meeting[key] += ok
+    return {key: (meeting[key], applying[key]) for key in applying}
+
+
+# --- the overview --------------------------------------------------------------------------
+
+
+def build_overview(
+    units,
+    *,
+    as_of: date,
+    function: str | None = None,
+    person_type: str | None = None,
+    horizon: int = 12,
+    forces: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+) -> Overview:
+    """Every unit's figures as of ``as_of`` (as its unit report gives them), with roll-ups per
+    force and per region. ``units``: a queryset or list of units (e.g. ``units_in_scope``).
+    ``function`` keeps only targets and requirements of capabilities of that function;
+    ``person_type`` counts only people of that type. ``forces`` and ``regions`` (codes) limit
+    the roll-ups, e.g. to ``roll_ups_in_scope(user)``; None sums every force and region of the
+    units. Queries: 15, whatever the number of units or people."""
+    if function and function not in FUNCTIONS:
+        raise ValueError(f"Unknown function {function!r}.")
+    if person_type and person_type not in PERSON_TYPES:
+        raise ValueError(f"Unknown person type {person_type!r}.")
+    if not 0 <= horizon <= MAX_HORIZON:
+        raise ValueError(f"The horizon must be between 0 and {MAX_HORIZON} months.")
+    force_codes = None if forces is None else frozenset(forces)
+    region_codes = None if regions is None else frozenset(regions)
+    with _without_cyclic_gc():
+        return _build_overview(
+            units, as_of, function, person_type, horizon, force_codes, region_codes
+        )
+
+
+def _build_overview(
+    units, as_of, function, person_type, horizon, force_codes, region_codes
+) -> Overview:
+    month_ends = month_ends_after(as_of, horizon)
+    until = month_ends[-1] if month_ends else as_of
+    scope = _Scope(
+        units,
+        first_day=as_of,
+        as_of=as_of,
+        until=until,
+        function=function,
+        person_type=person_type,
+    )
+    held_of = _held_cache(scope, as_of)
+    figures = {pk: _unit_figures(scope, held_of, pk, as_of, month_ends) for pk in scope.units}
+
+    spof_people = {pid for f in figures.values() for _, pid in f.spofs}
+    refs = _person_refs(spof_people)
+    unit_lines = []
+    for pk, f in figures.items():
+        info = scope.units[pk]
+        region = scope.regions[info.region_id]
+        keys = {key: scope.expectation_info[key] for key in f.expectation_keys}
+        met = sum(1 for line in f.counted if line.is_met)
+        unit_lines.append(
+            UnitOverview(
+                unit=info.ref,
+                region_code=region.code,
+                region_name=region.name,
+                people=f.people,
+                compliance=met / len(f.counted) if f.counted else None,
+                requirements_counted=len(f.counted),
+                requirements_met=met,
+                cells=tuple(f.cells),
+                single_points_of_failure=tuple((cl, refs[pid]) for cl, pid in f.spofs),
+                expectations=_traceability(keys, f.targets, f.cells, f.counted),
+                people_by_expectation=_people_by_expectation(f),
+            )
+        )
+    unit_lines.sort(key=lambda u: (u.unit.name, u.unit.code))
+    columns = sorted(
+        {CapabilityLevel(c.capability, c.level) for u in unit_lines for c in u.cells},
+        key=lambda c: (c.capability.code, c.level),
+    )
+    forces, regions = _roll_ups(scope, unit_lines)
+    if force_codes is not None:
+        forces = tuple(f for f in forces if f.code in force_codes)
+    if region_codes is not None:
+        regions = tuple(r for r in regions if r.code in region_codes)
+    return Overview(
+        as_of=as_of,
+        function=function,
+        person_type=person_type,
+        columns=tuple(columns),
+        units=tuple(unit_lines),
+        forces=forces,
+        regions=regions,
+    )
+
+
+def _person_refs(ids: set[int]) -> dict[int, PersonRef]:
+    if not ids:
+        return {}
+    return {
+        p.pk: PersonRef(
+            id=p.pk,
+            name=p.full_name,
+            staff_number=p.staff_number,
+            force=p.force.name,
+            person_type=p.person_type,
+            rank=p.rank,
+            force_code=p.force.code,
+        )
+        for p in Person.objects.filter(pk__in=sorted(ids)).select_related("force")
+    }
+
+
+def _roots(unit_pks: set[int], parent_of: dict[int, int | None]) -> list[int]:
+    """The units of a group that sit inside no other unit of the group."""
+    out = []
+    for pk in unit_pks:
+        parent, inside_another = parent_of.get(pk), False
+        while parent is not None:
+            if parent in unit_pks:
+                inside_another = True
+                break
+            parent = parent_of.get(parent)
+        if not inside_another:
+            out.append(pk)
+    return out
+
+
+def _sum_units(kind: str, code: str, name: str, lines: list[UnitOverview]) -> RollUp:
+    headcounts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for u in lines:
+        for c in u.cells:
+            headcounts[c.key][0] += c.headcount
+            headcounts[c.key][1] += c.minimum
+    cliffs = [u.earliest_cliff_date for u in lines if u.earliest_cliff_date]
+    return RollUp(
+        kind=kind,
+        code=code,
+        name=name,
+        unit_codes=tuple(u.unit.code for u in lines),
+        people=sum(u.people for u in lines),
+        requirements_counted=sum(u.requirements_counted for u in lines),
+        requirements_met=sum(u.requirements_met for u in lines),
+        targets_total=sum(u.targets_total for u in lines),
+        targets_met=sum(u.targets_met for u in lines),
+        shortfall=sum(u.shortfall for u in lines),
+        single_points_of_failure=sum(len(u.single_points_of_failure) for u in lines),
+        earliest_cliff_date=min(cliffs) if cliffs else None,
+        headcounts={k: (v[0], v[1]) for k, v in sorted(headcounts.items())},
+    )
+
+
+def _groups(scope: _Scope) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    by_force: dict[int, set[int]] = defaultdict(set)
+    by_region: dict[int, set[int]] = defaultdict(set)
+    for pk, info in scope.units.items():
+        for fid in info.force_ids:
+            by_force[fid].add(pk)
+        by_region[info.region_id].add(pk)
+    return by_force, by_region
+
+
+def _roll_ups(scope: _Scope, lines: list[UnitOverview]):
+    by_pk = {u.unit.id: u for u in lines}
+    by_force, by_region = _groups(scope)
+    forces = []
+    for fid, pks in by_force.items():
+        force = scope.forces[fid]
+        roots = sorted((by_pk[pk] for pk in _roots(pks, scope.parent_of)), key=_unit_order)
+        forces.append(_sum_units("force", force.code, force.name, roots))
+    regions = []
+    for rid, pks in by_region.items():
+        region = scope.regions[rid]
+        roots = sorted((by_pk[pk] for pk in _roots(pks, scope.parent_of)), key=_unit_order)
+        regions.append(_sum_units("region", region.code, region.name, roots))
+    forces.sort(key=lambda r: r.name)
+    regions.sort(key=lambda r: r.name)
+    return tuple(forces), tuple(regions)
+
+
+def _unit_order(u: UnitOverview):
+    return (u.unit.name, u.unit.code)
+
+
+# --- the expectations view -----------------------------------------------------------------
+
+
+def _expectation_overview(overview: Overview) -> tuple[ExpectationOverview, ...]:
+    infos: dict[str, ExpectationLine] = {}
+    per_unit: dict[str, list[ExpectationTally]] = defaultdict(list)
+    tallies: dict[tuple[str, str], ExpectationTally] = {}
+    for u in overview.units:
+        for line in u.expectations:
+            infos.setdefault(line.key, line)
+            meeting, applying = u.people_by_expectation.get(line.key, (0, 0))
+            tally = ExpectationTally(
+                code=u.unit.code,
+                name=u.unit.name,
+                targets_met=line.targets_met,
+                targets_total=line.targets_total,
+                requirements_met=line.requirements_met,
+                requirements_total=line.requirements_total,
+                people_meeting=meeting,
+                people_applying=applying,
+            )
+            per_unit[line.key].append(tally)
+            tallies[(line.key, u.unit.code)] = tally
+    out = []
+    for key, info in infos.items():
+        forces = []
+        for force in overview.forces:
+            mine = [tallies[(key, c)] for c in force.unit_codes if (key, c) in tallies]
+            if not mine:
+                continue
+            forces.append(
+                ExpectationTally(
+                    code=force.code,
+                    name=force.name,
+                    targets_met=sum(t.targets_met for t in mine),
+                    targets_total=sum(t.targets_total for t in mine),
+                    requirements_met=sum(t.requirements_met for t in mine),
+                    requirements_total=sum(t.requirements_total for t in mine),
+                    people_meeting=sum(t.people_meeting for t in mine),
+                    people_applying=sum(t.people_applying for t in mine),
+                )
+            )
+        out.append(
+            ExpectationOverview(
+                key=key,
+                inspection=info.inspection,
+                inspection_title=info.inspection_title,
+                reference=info.reference,
+                text=info.text,
+                units=tuple(per_unit[key]),
+                forces=tuple(forces),
+            )
+        )
+    # Units list expectations in the engine's order (inspection published, code, pk).
+    order = {key: i for u in overview.units for i, key in enumerate(e.key for e in u.expectations)}
+    out.sort(key=lambda e: (e.inspection, _reference_key(e.reference), order.get(e.key, 0)))
+    return tuple(out)
+
+
+def _reference_key(reference: str) -> tuple:
+    parts = []
+    for part in reference.replace(" ", ".").split("."):
+        parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
+    return tuple(parts)
+
+
+# --- the trend -----------------------------------------------------------------------------
+
+
+def trend_month_ends(as_of: date, months: int = 12) -> list[date]:
+    """The last ``months`` month ends on or before ``as_of``, oldest first."""
+    last = month_end(as_of)
+    if last > as_of:
+        last = as_of.replace(day=1) - timedelta(days=1)
+    return [month_end(add_months(last.replace(day=1), -i)) for i in range(months - 1, -1, -1)]
+
+
+def build_trend(
+    units,
+    *,
+    as_of: date,
+    months: int = 12,
+    function: str | None = None,
+    person_type: str | None = None,
+) -> Trend:
+    """Compliance, people and headcount against target (summed over targets) of each unit and
+    force at each of the last ``months`` month ends, each computed as of that date. One load;
+    the dates are evaluated in Python."""
+    with _without_cyclic_gc():
+        return _build_trend(units, as_of, months, function, person_type)
+
+
+def _build_trend(units, as_of, months, function, person_type) -> Trend:
+    days = trend_month_ends(as_of, months)
+    scope = _Scope(
+        units,
+        first_day=days[0],
+        as_of=days[-1],
+        until=days[-1],
+        function=function,
+        person_type=person_type,
+        keep_rows=True,
+    )
+    by_force, _ = _groups(scope)
+    points = []
+    # One pass over the rows in date order: each month end adds the completions dated since
+    # the previous one; what expired by then simply no longer counts (held until <= day).
+    rows = sorted(scope.rows, key=itemgetter(2))
+    dates = [row[2] for row in rows]
+    on_day = _HeldOn(days[0], scope.rules)
+    done = 0
+    empty: dict[tuple[int, int], date] = {}
+    for day in days:
+        upto = bisect_right(dates, day)
+        on_day.day = day
+        on_day.add(rows[done:upto])
+        done = upto
+        held = on_day.finish()
+
+        def held_of(pid, held=held):
+            return held.get(pid, empty)
+
+        unit_points: dict[str, tuple[int, float | None, int, int]] = {}
+        raw: dict[int, tuple[int, int, int, int, int]] = {}
+        for pk, info in scope.units.items():
+            f = _unit_figures(scope, held_of, pk, day, None)
+            met = sum(1 for line in f.counted if line.is_met)
+            hc = sum(c.headcount for c in f.cells)
+            need = sum(c.minimum for c in f.cells)
+            raw[pk] = (f.people, met, len(f.counted), hc, need)
+            compliance = met / len(f.counted) if f.counted else None
+            unit_points[info.ref.code] = (f.people, compliance, hc, need)
+        force_points = {}
+        for fid, pks in by_force.items():
+            roots = _roots(pks, scope.parent_of)
+            people, met, counted, hc, need = (sum(raw[pk][i] for pk in roots) for i in range(5))
+            force_points[scope.forces[fid].code] = (
+                people,
+                met / counted if counted else None,
+                hc,
+                need,
+            )
+        points.append(TrendPoint(month_end=day, units=unit_points, forces=force_points))
+    return Trend(
+        as_of=as_of,
+        function=function,
+        person_type=person_type,
+        units=tuple(sorted((i.ref for i in scope.units.values()), key=lambda r: (r.name, r.code))),
+        forces=tuple(
+            ForceRef(f.code, f.name) for f in sorted(scope.forces.values(), key=lambda f: f.name)
+        ),  # fmt: skip
+        points=tuple(points),
+    )
+
+
+__all__ = [
+    "Cell",
+    "ExpectationOverview",
+    "ExpectationTally",
+    "Overview",
+    "RollUp",
+    "Trend",
+    "TrendPoint",
+    "UnitOverview",
+    "build_overview",
+    "build_trend",
+    "trend_month_ends",
+    "roll_ups_in_scope",
+    "units_in_scope",
+]

@@ -1,0 +1,144 @@
+"""Specials and volunteers evaluation per unit, and the inspection pack of a force or region,
+mounted at /evaluation/.
+
+The evaluation is for coordinators, chief officers and leads whose grants reach the unit; the
+pack for chief officers and regional and national leads whose grants reach the force or region.
+Officers get 403; a unit, force or region outside the user's scope is simply not found (404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from people.models import Force, Grant, Region, Role, Unit
+from skills import pack as packs
+from skills.coverage import build_unit_report
+from skills.coverage.redact import as_seen_by
+from skills.evaluation import evaluate_unit
+
+EVALUATION_ROLES = [Role.COORDINATOR, Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]
+PACK_ROLES = [Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]
+
+
+# --- scope ----------------------------------------------------------------------------------
+
+
+def _scope(user, roles):
+    """The user's grants of ``roles``; PermissionDenied when they hold none of them."""
+    if user.is_superuser:
+        return None
+    scope = Grant.objects.scope_for(user, roles=roles)
+    if not scope.roles:
+        raise PermissionDenied
+    return scope
+
+
+def units_evaluated_by(user):
+    """Units whose evaluation the user may read: in the scope of their oversight grants (not
+    the units they are merely posted to)."""
+    scope = _scope(user, EVALUATION_ROLES)
+    if scope is None or scope.everything:
+        return Unit.objects.all()
+    q = (
+        Q(pk__in=Unit.objects.descendant_ids(scope.unit_ids))
+        | Q(forces__in=scope.force_ids)
+        | Q(region_id__in=scope.region_ids)
+        | Q(forces__region_id__in=scope.region_ids)
+    )
+    return Unit.objects.filter(pk__in=Unit.objects.filter(q).values("pk"))
+
+
+def forces_packed_for(user):
+    scope = _scope(user, PACK_ROLES)
+    if scope is None or scope.everything:
+        return Force.objects.all()
+    return Force.objects.filter(Q(pk__in=scope.force_ids) | Q(region_id__in=scope.region_ids))
+
+
+def regions_packed_for(user):
+    scope = _scope(user, PACK_ROLES)
+    if scope is None or scope.everything:
+        return Region.objects.all()
+    return Region.objects.filter(pk__in=scope.region_ids)
+
+
+def _as_of(request) -> tuple[date, str]:
+    """``?as_of=YYYY-MM-DD``, default today; a bad date falls back to today with a message."""
+    raw = request.GET.get("as_of", "").strip()
+    today = timezone.localdate()
+    if not raw:
+        return today, ""
+    try:
+        return date.fromisoformat(raw), ""
+    except ValueError:
+        return today, f"“{raw}” is not a date like 2025-03-31: showing today instead"
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def unit_evaluation(request, code):
+    unit = get_object_or_404(units_evaluated_by(request.user), code=code)
+    as_of, error = _as_of(request)
+    report = build_unit_report(unit, as_of=as_of)
+    evaluation = evaluate_unit(unit, as_of=as_of, report=report)
+    section = packs.UnitSection(report=report, evaluation=evaluation, is_root=True)
+    u = packs.unit_context(as_seen_by(request.user, section))
+    try:
+        pack_forces = list(forces_packed_for(request.user).filter(units=unit).order_by("name"))
+    except PermissionDenied:
+        pack_forces = []
+    return render(
+        request,
+        "skills/evaluation_unit.html",
+        {
+            "unit": unit,
+            "as_of": as_of,
+            "as_of_error": error,
+            "u": u,
+            "pack_forces": pack_forces,
+            "breadcrumbs": [
+                ("Home", reverse("home")),
+                ("Deployment log", reverse("deployments:list")),
+            ],
+        },
+    )
+
+
+def _pdf(pack) -> HttpResponse:
+    response = HttpResponse(packs.render_pack_pdf(pack), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def force_pack(request, force):
+    forces = forces_packed_for(request.user)
+    # A code wins over a primary key that happens to look the same.
+    found = forces.filter(code=force).first()
+    if found is None and force.isdigit():
+        found = forces.filter(pk=int(force)).first()
+    if found is None:
+        raise Http404("No such force in your scope")
+    as_of, _ = _as_of(request)
+    return _pdf(as_seen_by(request.user, packs.build_force_pack(found, as_of=as_of)))
+
+
+@login_required
+@require_GET
+def region_pack(request, code):
+    region = get_object_or_404(regions_packed_for(request.user), code=code)
+    as_of, _ = _as_of(request)
+    return _pdf(as_seen_by(request.user, packs.build_region_pack(region, as_of=as_of)))

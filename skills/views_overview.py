@@ -1,0 +1,194 @@
+"""Chief officers' coverage pages, mounted at /coverage/: the overview of every unit in the
+user's scope, the expectations view and the trend. Oversight roles only (officers get 403);
+units outside the user's scope are simply not found (404)."""
+
+from __future__ import annotations
+
+import pygal
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from people.access import has_oversight
+from people.models import PersonType, Unit
+from skills.filters_overview import OverviewFilterForm
+from skills.models import Function
+from skills.overview import (
+    Trend,
+    build_overview,
+    build_trend,
+    roll_ups_in_scope,
+    units_in_scope,
+)
+from skills.renderers import CHART_STYLE, NOTHING, day_label, percent
+from skills.tables_overview import ExpectationTable, HeatTable, RollUpTable, unit_report_url
+
+
+def _require_oversight(request) -> None:
+    if not has_oversight(request.user):
+        raise PermissionDenied("Only coordinators, chief officers and leads see coverage.")
+
+
+def _filters(request):
+    form = OverviewFilterForm(request.GET or None)
+    as_of, function, person_type = form.choices()
+    return form, as_of, function, person_type
+
+
+def _overview_for(user, as_of, function, person_type):
+    forces, regions = roll_ups_in_scope(user)
+    return build_overview(
+        units_in_scope(user),
+        as_of=as_of,
+        function=function,
+        person_type=person_type,
+        forces=forces,
+        regions=regions,
+    )
+
+
+@login_required
+@require_GET
+def overview(request):
+    _require_oversight(request)
+    form, as_of, function, person_type = _filters(request)
+    data = _overview_for(request.user, as_of, function, person_type)
+    return render(
+        request,
+        "skills/overview.html",
+        {
+            "form": form,
+            "overview": data,
+            "heat": HeatTable(data),
+            "forces": RollUpTable(data.forces, data, caption="Forces"),
+            "regions": RollUpTable(data.regions, data, caption="Regions"),
+            "query": request.GET.urlencode(),
+            "function_label": dict(Function.choices).get(function, ""),
+            "person_type_label": dict(PersonType.choices).get(person_type, ""),
+        },
+    )
+
+
+@login_required
+@require_GET
+def expectations(request):
+    _require_oversight(request)
+    form, as_of, function, person_type = _filters(request)
+    data = _overview_for(request.user, as_of, function, person_type)
+    tables = [
+        ExpectationTable(
+            e.units,
+            e.forces,
+            caption=f"{e.label}: {e.text}",
+            as_of=as_of,
+            attrs={"id": f"expectation-{i}"},
+        )
+        for i, e in enumerate(data.expectations(), start=1)
+    ]
+    return render(
+        request,
+        "skills/overview_expectations.html",
+        {"form": form, "overview": data, "tables": tables, "query": request.GET.urlencode()},
+    )
+
+
+def _trend_chart(trend: Trend, series: dict, title: str) -> str:
+    """Compliance (left axis, %) and people and headcount (right axis) at each month end."""
+    chart = pygal.Line(
+        width=900,
+        height=360,
+        style=CHART_STYLE,
+        js=(),
+        disable_xml_declaration=True,
+        legend_at_bottom=True,
+        x_label_rotation=30,
+        dots_size=3,
+        truncate_legend=-1,
+        title=title,
+        x_title="Month end",
+        y_title="Compliance %",
+        range=(0, 100),
+    )
+    chart.x_labels = [day_label(p.month_end) for p in trend.points]
+    top = max([1, *(max(s[0], s[2], s[3]) for s in series)])
+    chart.secondary_range = (0, top)
+    chart.add(
+        "Compliance %",
+        [None if s[1] is None else round(s[1] * 100, 1) for s in series],
+    )
+    chart.add("People", [s[0] for s in series], secondary=True)
+    chart.add("Holding a target's capability", [s[2] for s in series], secondary=True)
+    chart.add("Targets' minimums", [s[3] for s in series], secondary=True)
+    return mark_safe(chart.render(is_unicode=True))  # noqa: S308 - pygal's own SVG
+
+
+def _trend_rows(trend: Trend, series) -> list[tuple[str, str, int, str]]:
+    return [
+        (day_label(p.month_end), percent(s[1]), s[0], f"{s[2]} of {s[3]}" if s[3] else NOTHING)
+        for p, s in zip(trend.points, series, strict=True)
+    ]
+
+
+@login_required
+@require_GET
+def trend(request):
+    """Per force (one force at a time, so that the twelve evaluations stay a force's size)."""
+    _require_oversight(request)
+    form, as_of, function, person_type = _filters(request)
+    units = units_in_scope(request.user)
+    codes, _ = roll_ups_in_scope(request.user)
+    forces = sorted(
+        {
+            f
+            for u in units.prefetch_related("forces")
+            for f in u.forces.all()
+            if codes is None or f.code in codes
+        },
+        key=lambda f: f.name,
+    )
+    chosen = next((f for f in forces if f.code == request.GET.get("force")), None)
+    chosen = chosen or (forces[0] if forces else None)
+    context = {"form": form, "forces": forces, "force": chosen, "as_of": as_of}
+    if chosen is not None:
+        data = build_trend(
+            units.filter(forces=chosen), as_of=as_of, function=function, person_type=person_type
+        )
+        series = [p.forces.get(chosen.code, (0, None, 0, 0)) for p in data.points]
+        context["force_chart"] = _trend_chart(data, series, f"{chosen.name}: trend")
+        context["force_rows"] = _trend_rows(data, series)
+        context["unit_charts"] = [
+            {
+                "unit": u,
+                "url": unit_report_url(u.code),
+                "chart": _trend_chart(data, s, f"{u.name} ({u.code})"),
+                "rows": _trend_rows(data, s),
+            }
+            for u in data.units
+            for s in [[p.units[u.code] for p in data.points]]
+        ]
+    return render(request, "skills/overview_trend.html", context)
+
+
+@login_required
+@require_GET
+def unit_trend(request, code):
+    _require_oversight(request)
+    unit = get_object_or_404(units_in_scope(request.user), code=code)
+    form, as_of, function, person_type = _filters(request)
+    data = build_trend(
+        Unit.objects.filter(pk=unit.pk), as_of=as_of, function=function, person_type=person_type
+    )
+    series = [p.units[unit.code] for p in data.points]
+    return render(
+        request,
+        "skills/overview_unit_trend.html",
+        {
+            "form": form,
+            "unit": unit,
+            "url": unit_report_url(unit.code),
+            "chart": _trend_chart(data, series, f"{unit.name} ({unit.code}): trend"),
+            "rows": _trend_rows(data, series),
+        },
+    )
