@@ -390,6 +390,7 @@ class _HeldOn:
         self.held: dict[int, dict[tuple[int, int], date]] = {}
         self.labs: dict[int, dict[int, date]] = {}
         self._expiry: dict[int, dict[date, date]] = defaultdict(dict)
+        self._labs_changed: set[int] = set()
         # A level held holds every level below it: each evidence is spread to those levels
         # once here rather than per person.
         self._levels = {pk: _with_lower_levels(ev) for pk, ev in rules.evidences.items()}
@@ -400,6 +401,7 @@ class _HeldOn:
 
     def add(self, rows) -> None:
         day, info, held, labs, expiry_of = self.day, self._info, self.held, self.labs, self._expiry
+        changed = self._labs_changed
         for pid, activity_id, completed_on, own_expiry in rows:
             if completed_on > day:
                 continue
@@ -413,6 +415,7 @@ class _HeldOn:
                     mine = labs[pid] = {}
                 if mine.get(activity_id, date.min) < completed_on:
                     mine[activity_id] = completed_on
+                    changed.add(pid)
             if evidences is None:
                 continue
             if own_expiry is not None:
@@ -434,7 +437,10 @@ class _HeldOn:
 
     def finish(self) -> dict[int, dict[tuple[int, int], date]]:
         day, rules, held = self.day, self.rules, self.held
-        for pid, labs in self.labs.items():
+        # A collection's held-until only moves when a lab is completed again; until then the
+        # date worked out before still stands (it stops counting once on or before the day).
+        for pid in self._labs_changed:
+            labs = self.labs[pid]
             # A lab counts while its latest completion is inside the collection's window;
             # the collection is held until the threshold-th latest of those leaves it.
             ends: dict[int, list[date]] = defaultdict(list)
@@ -452,6 +458,7 @@ class _HeldOn:
                     for key in self._levels.get(coll_id, ()):
                         if mine.get(key, day) < expiry:
                             mine[key] = expiry
+        self._labs_changed = set()
         return held
 
 

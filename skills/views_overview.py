@@ -67,8 +67,27 @@ def overview(request):
             "query": request.GET.urlencode(),
             "function_label": dict(Function.choices).get(function, ""),
             "person_type_label": dict(PersonType.choices).get(person_type, ""),
+            **_packs_for(request.user),
         },
     )
+
+
+MAX_FORCE_PACKS_LISTED = 12
+
+
+def _packs_for(user) -> dict:
+    """The inspection packs the user may download (chief officers and leads): their forces,
+    unless there are too many to list (a national lead), and their regions."""
+    from skills.views_evaluation import forces_packed_for, regions_packed_for
+
+    try:
+        forces = list(forces_packed_for(user).order_by("name")[: MAX_FORCE_PACKS_LISTED + 1])
+        regions = list(regions_packed_for(user).order_by("name"))
+    except PermissionDenied:
+        return {"pack_forces": [], "pack_regions": []}
+    if len(forces) > MAX_FORCE_PACKS_LISTED:
+        forces = []
+    return {"pack_forces": forces, "pack_regions": regions}
 
 
 @login_required

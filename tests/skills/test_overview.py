@@ -376,3 +376,11 @@ def test_expiry_at_month_ends_counts_as_the_unit_report_counts_it(cast, unit, as
     assert (
         cell.headcount == {date(2024, 2, 28): 2, date(2024, 2, 29): 1, date(2024, 3, 1): 0}[as_of]
     )
+
+
+def test_an_empty_scope_has_no_units_and_no_roll_ups(db):
+    overview = build_overview([], as_of=D)
+
+    assert (overview.units, overview.forces, overview.regions) == ((), (), ())
+    assert overview.expectations() == ()
+    assert build_trend([], as_of=D).points[-1].units == {}
