@@ -46,6 +46,10 @@ browser-deps:
 test: setup browser-deps
 	$(BIN)/pytest
 
+## test-browser: only the browser journeys
+test-browser: setup browser-deps
+	$(BIN)/pytest -m browser
+
 ## test-fast: the suite without the browser journeys
 test-fast: setup
 	$(BIN)/pytest -m "not browser"
@@ -61,9 +65,10 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: benchmarks at national scale on PostgreSQL (see docs/benchmarks.md)
+## bench: benchmarks at national scale on PostgreSQL, DATABASE_URL set (see docs/benchmarks.md)
 bench: setup
 	$(PY) scripts/bench_coverage.py
+	$(PY) scripts/bench_overview.py
 
 clean-db:
 	rm -f db.sqlite3

@@ -3,10 +3,11 @@
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/seed_national
     .venv/bin/python scripts/bench_coverage.py [--as-of YYYY-MM-DD] [--repeat 5] [--unit CODE]
 
-Needs a database seeded with ``seed_demo --scale national`` (see docs/benchmarks.md). Picks a
-unit of about 50 people, the largest unit of the largest force and the largest unit in the
-country (or only the units given with ``--unit``), then for each, after one warm-up run, takes
-the median of ``--repeat`` runs of:
+Needs a database seeded with ``seed_demo --scale national`` at the current schema (a migrated
+copy, ``createdb -T seed_national coverage_bench``, if the seed predates a migration; see
+docs/benchmarks.md). Picks a unit of about 50 people, the largest unit of the largest force
+and the largest unit in the country (or only the units given with ``--unit``), then for each,
+after one warm-up run, takes the median of ``--repeat`` runs of:
 
 - ``build_unit_report`` (with its query count, captured in the warm-up run);
 - ``report_to_dict`` plus ``json.dumps``, timed separately;

@@ -47,8 +47,6 @@ from skills.coverage.data import (
 from skills.coverage.engine import (
     MAX_HORIZON,
     NEVER,
-    _capability_ref,
-    _expectation_info,
     _ExpectationInfo,
     _expectations_prefetch,
     _intersect,
@@ -58,6 +56,7 @@ from skills.coverage.engine import (
     _presence,
     _Req,
     _Target,
+    _target_record,
     _traceability,
     add_months,
 )
@@ -674,21 +673,7 @@ class _Scope:
         for t in chosen.values():
             if self.function and t.capability.function != self.function:
                 continue
-            refs = []
-            for exp in sorted(t.expectations.all(), key=lambda e: e.pk):
-                ref = self.expectation_info.setdefault(exp.key, _expectation_info(exp)).ref
-                refs.append(ref)
-            out.append(
-                _Target(
-                    cap_id=t.capability_id,
-                    capability=_capability_ref(t.capability),
-                    level=t.level,
-                    minimum=t.minimum,
-                    scope="unit" if t.unit_id else "kind",
-                    illustrative=t.illustrative,
-                    expectations=tuple(refs),
-                )
-            )
+            out.append(_target_record(t, self.expectation_info))
         out.sort(key=lambda t: (t.capability.code, t.level))
         self._targets[unit_pk] = out
         return out

@@ -577,25 +577,26 @@ def _load_targets(unit: Unit, expectations: dict[str, _ExpectationInfo]) -> list
         key = (t.capability_id, t.level)
         if t.unit_id or key not in chosen:
             chosen[key] = t
-    out = []
-    for t in chosen.values():
-        refs = []
-        for exp in sorted(t.expectations.all(), key=lambda e: e.pk):
-            info = expectations.setdefault(exp.key, _expectation_info(exp))
-            refs.append(info.ref)
-        out.append(
-            _Target(
-                cap_id=t.capability_id,
-                capability=_capability_ref(t.capability),
-                level=t.level,
-                minimum=t.minimum,
-                scope="unit" if t.unit_id else "kind",
-                illustrative=t.illustrative,
-                expectations=tuple(refs),
-            )
-        )
+    out = [_target_record(t, expectations) for t in chosen.values()]
     out.sort(key=lambda t: (t.capability.code, t.level))
     return out
+
+
+def _target_record(t, expectations: dict[str, _ExpectationInfo]) -> _Target:
+    """A ResilienceTarget (expectations prefetched) as the engine's record; ``expectations``
+    collects the expectations it cites."""
+    refs = []
+    for exp in sorted(t.expectations.all(), key=lambda e: e.pk):
+        refs.append(expectations.setdefault(exp.key, _expectation_info(exp)).ref)
+    return _Target(
+        cap_id=t.capability_id,
+        capability=_capability_ref(t.capability),
+        level=t.level,
+        minimum=t.minimum,
+        scope="unit" if t.unit_id else "kind",
+        illustrative=t.illustrative,
+        expectations=tuple(refs),
+    )
 
 
 def _unit_ref(unit: Unit) -> UnitRef:
