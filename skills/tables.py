@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from skills.coverage import UnitReport
 from skills.coverage.data import PersonLine, PersonRef
@@ -162,7 +163,7 @@ class CellColumn(tables.Column):
     def render(self, value):
         cell = value.get(self.code)
         if cell is None:
-            return format_html('<span class="govuk-hint">not asked</span>')
+            return mark_safe('<span class="govuk-hint">not asked</span>')
         detail = format_html('<br><span class="govuk-body-s">{}</span>', cell.detail)
         if not cell.href:
             return format_html("{}{}", tag(cell.status, cell.text), detail if cell.detail else "")
