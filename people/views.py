@@ -3,18 +3,23 @@ or unit outside their scope is simply not found (404)."""
 
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm
+from allauth.account.models import EmailAddress
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from courses.models import Completion
 from people.access import can_coordinate, has_oversight, roles_of
 from people.filters import PersonFilter
-from people.models import Person, Posting, Role, Unit
+from people.models import Person, Posting, Role, Unit, User
 from people.tables import (
     CompletionTable,
     PersonTable,
@@ -93,6 +98,7 @@ def person_detail(request, pk):
     posting_table = PostingTable(postings, visible_unit_ids=visible_unit_ids)
     completions = Completion.objects.filter(person=person).select_related("activity")
     completion_table = CompletionTable(completions, prefix="c-")
+    can_record = can_coordinate(request.user, person)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(completion_table)
     return render(
         request,
@@ -102,7 +108,8 @@ def person_detail(request, pk):
             "posting_table": posting_table,
             "completion_table": completion_table,
             "summary_rows": _person_summary(person),
-            "can_record": can_coordinate(request.user, person),
+            "can_record": can_record,
+            "can_invite": can_record and person.user_id is None,
             "is_self": person.user_id == request.user.pk,
             "breadcrumbs": (
                 [("Home", reverse("home")), ("People", reverse("people:person_list"))]
@@ -203,3 +210,64 @@ def _unit_summary(unit: Unit) -> list[tuple[str, str]]:
         ("Region", unit.region.name),
         ("Inside", str(unit.parent) if unit.parent else ""),
     ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, pk):
+    """A coordinator gives a person on the register a login (no public sign-up): the account
+    is created without a password and the person is emailed a link to set one. Confirmed on
+    a page first; refused in words if the person has no email or the email already has a
+    login."""
+    person = _person_for(request, pk)
+    if not can_coordinate(request.user, person):
+        raise PermissionDenied("Only the person's coordinators may give them a login.")
+    problem = _invite_problem(person)
+    if request.method == "POST" and problem is None:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=person.email,
+                password=None,  # unusable until they set one from the email
+                first_name=person.first_name,
+                last_name=person.last_name,
+            )
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+            person.user = user
+            person.save(update_fields=["user"])
+        # allauth's own reset email: a one-time link to set the password.
+        reset = ResetPasswordForm(data={"email": user.email})
+        if reset.is_valid():
+            reset.save(request)
+        messages.success(
+            request,
+            f"{person.full_name} now has a login. We emailed {user.email} a link to set a "
+            "password.",
+        )
+        return redirect(person)
+    return render(
+        request,
+        "people/invite.html",
+        {
+            "person": person,
+            "problem": problem,
+            "breadcrumbs": [
+                ("Home", reverse("home")),
+                ("People", reverse("people:person_list")),
+                (person.full_name, person.get_absolute_url()),
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _invite_problem(person: Person) -> str | None:
+    if person.user_id:
+        return f"{person.full_name} already has a login ({person.user.email})."
+    if not person.email:
+        return f"{person.full_name} has no email address on the register. Add one first."
+    if User.objects.filter(email__iexact=person.email).exists():
+        return (
+            f"A login with the email {person.email} already exists. Ask an administrator to "
+            "link it to this person."
+        )
+    return None

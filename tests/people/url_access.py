@@ -25,6 +25,10 @@ RULES = {
     "people:person_detail": Rule(
         allowed=NORFOLK_READERS, kwargs=lambda cast: {"pk": cast.colleague.pk}
     ),
+    # Giving a login: the person's coordinators (and administrators) only.
+    "people:invite": Rule(
+        allowed=frozenset({"coordinator", "admin"}), kwargs=lambda cast: {"pk": cast.colleague.pk}
+    ),
     "people:unit_list": Rule(allowed=EVERYONE),
     # The officer is posted to the Norfolk unit, so sees it.
     "people:unit_detail": Rule(

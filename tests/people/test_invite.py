@@ -1,0 +1,65 @@
+"""Coordinators give people on the register a login (there is no public sign-up)."""
+
+from __future__ import annotations
+
+from django.core import mail
+from django.urls import reverse
+
+from people.models import Person, User
+
+
+def invite_url(person):
+    return reverse("people:invite", args=[person.pk])
+
+
+def test_a_coordinator_gives_a_person_a_login_and_they_are_emailed_a_link(client, cast):
+    client.force_login(cast.coordinator)
+    person_page = client.get(cast.colleague.get_absolute_url()).content.decode()
+    assert invite_url(cast.colleague) in person_page
+
+    response = client.post(invite_url(cast.colleague))
+
+    assert response.status_code == 302
+    user = User.objects.get(email=cast.colleague.email.lower())
+    assert Person.objects.get(pk=cast.colleague.pk).user == user
+    assert not user.has_usable_password()
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    # Attributable: the person's history records who linked the login.
+    assert cast.colleague.history.latest().history_user == cast.coordinator
+
+
+def test_a_second_login_is_refused_in_words(client, cast):
+    client.force_login(cast.coordinator)
+    client.post(invite_url(cast.colleague))
+    mail.outbox.clear()
+
+    response = client.post(invite_url(cast.colleague))
+
+    assert response.status_code == 400
+    assert "already has a login" in response.content.decode()
+    assert mail.outbox == []
+    assert User.objects.filter(email=cast.colleague.email.lower()).count() == 1
+
+
+def test_a_person_without_email_cannot_be_given_a_login(client, cast):
+    Person.objects.filter(pk=cast.colleague.pk).update(email="")
+    client.force_login(cast.coordinator)
+    response = client.post(invite_url(cast.colleague))
+    assert response.status_code == 400
+    assert "has no email address" in response.content.decode()
+
+
+def test_an_email_that_already_has_a_login_is_not_taken_over(client, cast):
+    Person.objects.filter(pk=cast.colleague.pk).update(email=cast.chief.email.upper())
+    client.force_login(cast.coordinator)
+    response = client.post(invite_url(cast.colleague))
+    assert response.status_code == 400
+    assert Person.objects.get(pk=cast.colleague.pk).user is None
+
+
+def test_only_the_persons_coordinators_may_give_a_login(client, cast):
+    for user, status in ((cast.outsider, 404), (cast.chief, 403), (cast.officer_user, 404)):
+        client.force_login(user)
+        assert client.post(invite_url(cast.colleague)).status_code == status, user
+    assert Person.objects.get(pk=cast.colleague.pk).user is None
