@@ -115,6 +115,15 @@ def what_if_dict(what_if: WhatIf | None) -> dict | None:
 def report_to_dict(report: UnitReport) -> dict:
     """The unit report as JSON-ready data: dates as ISO strings, ratios 0–1 rounded to four
     places, null where there is nothing to count."""
+    # Like the build, this allocates millions of small objects for a large unit and no cyclic
+    # garbage: pausing the collector halves its time (docs/benchmarks.md).
+    from skills.coverage.engine import _cyclic_gc_paused
+
+    with _cyclic_gc_paused():
+        return _report_to_dict(report)
+
+
+def _report_to_dict(report: UnitReport) -> dict:
     unit = report.unit
     summary = report.summary
     sv = report.specials_and_volunteers
