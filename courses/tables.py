@@ -22,10 +22,11 @@ class ActivityTable(tables.Table):
     class Meta:
         model = Activity
         fields = ("title", "code", "provider", "kind", "hours", "validity_months")
-        empty_text = "No activities match."
+        empty_text = "No activities match your search. Clear the search or include retired ones."
         order_by = ("title",)
 
-    caption = "Activities"
+    caption = "Activities in the catalogue"
+    caption_class = "govuk-visually-hidden"
     noun_plural = "activities"
 
 

@@ -73,6 +73,22 @@ def navigation_for(request) -> list[dict]:
     matches = [
         i for i in items if path == i["href"] or (i["href"] != "/" and path.startswith(i["href"]))
     ]
+    if not matches:
+        # Pages reached from a section but living outside its path: first label present wins.
+        for prefix, labels in SECTION_OF.items():
+            if path.startswith(prefix):
+                matches = [i for label in labels for i in items if i["label"] == label][:1]
+                break
     if matches:
         max(matches, key=lambda i: len(i["href"]))["active"] = True
     return items
+
+
+SECTION_OF = {
+    "/completions/cohort/": ("Activities",),
+    "/imports/": ("Activities",),
+    "/completions/": ("Verification", "Your pathway", "People"),
+    "/evaluation/": ("Units",),
+    "/directory/my-entry/": ("Your pathway",),
+    "/people/": ("Your pathway",),
+}

@@ -266,6 +266,7 @@ class OwnRequestTable(tables.Table):
 
 class ViewTable(tables.Table):
     caption = "Who viewed your entry"
+    caption_class = "govuk-visually-hidden"
     noun_plural = "views"
 
     created_at = tables.Column(verbose_name="When", orderable=False)

@@ -52,7 +52,7 @@ class PersonTable(tables.Table):
     def render_current_units(self, record):
         postings = getattr(record, "current_postings", None) or []
         if not postings:
-            return "None today"
+            return "Not posted today"
         return format_html_join(
             ", ", '<span class="register-nowrap">{}</span>', ((p.unit.code,) for p in postings)
         )
@@ -96,7 +96,11 @@ class PostingTable(tables.Table):
 
     def render_last_day(self, record):
         last = record.last_day()
-        return _date(last) if last else "Open-ended"
+        return (
+            _date(last)
+            if last
+            else format_html('<span class="register-nowrap">{}</span>', "Open-ended")
+        )
 
     def render_fund(self, record):
         if record.fund_id is None:
@@ -116,7 +120,7 @@ class UnitTable(tables.Table):
     kind = tables.Column(verbose_name="Kind")
     forces = tables.Column(verbose_name="Forces", orderable=False, empty_values=())
     region = tables.Column(verbose_name="Region", accessor="region__name")
-    people_today = tables.Column(verbose_name="People posted today", attrs=NUMERIC)
+    people_today = tables.Column(verbose_name="Posted directly today", attrs=NUMERIC)
 
     class Meta:
         model = Unit
@@ -171,12 +175,19 @@ class UnitPeopleTable(tables.Table):
             )
         return person.full_name
 
+    def render_unit(self, value):
+        return format_html('<span class="register-nowrap">{}</span>', value)
+
     def render_start(self, value):
         return _date(value)
 
     def render_last_day(self, record):
         last = record.last_day()
-        return _date(last) if last else "Open-ended"
+        return (
+            _date(last)
+            if last
+            else format_html('<span class="register-nowrap">{}</span>', "Open-ended")
+        )
 
     def render_fund(self, record):
         return record.fund.name if record.fund_id else "Core budget"
@@ -200,6 +211,13 @@ class CompletionTable(tables.Table):
         fields = ()
         sequence = ("activity", "provider", "completed_on", "expiry", "status", "source")
         empty_text = "No completions recorded."
+
+    def render_activity(self, record):
+        return format_html(
+            '<a class="govuk-link" href="{}">{}</a>',
+            record.get_absolute_url(),
+            record.activity.title,
+        )
 
     def render_completed_on(self, value):
         return _date(value)

@@ -32,6 +32,11 @@ def _tag(text: str, colour: str = "") -> str:
     return format_html('<strong class="{} register-nowrap">{}</strong>', css, text)
 
 
+def _day(day):
+    """An ISO date that does not wrap at its hyphens."""
+    return format_html('<span class="register-nowrap">{}</span>', day_label(day))
+
+
 def cell_html(cell: Cell | None, url: str):
     """``3 of 4`` with tags: met, short N, single point of failure; "–" without a target."""
     if cell is None:
@@ -42,7 +47,7 @@ def cell_html(cell: Cell | None, url: str):
     cliff = ""
     if cell.cliff_date and not cell.shortfall:
         cliff = format_html(
-            '<br><span class="govuk-body-s">falls short {}</span>', day_label(cell.cliff_date)
+            '<br><span class="govuk-body-s">falls short {}</span>', _day(cell.cliff_date)
         )
     return format_html(
         '<a class="govuk-link" href="{}">{} of {}</a><br>{}{}',
@@ -140,7 +145,7 @@ class HeatTable(tables.Table):
         return len(value.single_points_of_failure)
 
     def render_cliff(self, value: UnitOverview):
-        return day_label(value.earliest_cliff_date)
+        return _day(value.earliest_cliff_date)
 
 
 class RollUpTable(tables.Table):
@@ -196,7 +201,7 @@ class RollUpTable(tables.Table):
         return value.single_points_of_failure
 
     def render_cliff(self, value: RollUp):
-        return day_label(value.earliest_cliff_date)
+        return _day(value.earliest_cliff_date)
 
 
 def _of(met: int, total: int):
