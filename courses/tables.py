@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -28,6 +29,11 @@ class ActivityTable(tables.Table):
     caption = "Activities in the catalogue"
     caption_class = "govuk-visually-hidden"
     noun_plural = "activities"
+
+    def order_title(self, queryset, is_descending):
+        # Titles read alphabetically whatever their case ("Capturing" before "CISSP").
+        key = Lower("title")
+        return queryset.order_by(key.desc() if is_descending else key, "pk"), True
 
 
 class VerificationQueueTable(tables.Table):

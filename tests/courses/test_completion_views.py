@@ -237,3 +237,16 @@ def test_outsider_cannot_withdraw_and_read_only_roles_are_forbidden(client, cast
     assert client.post(url, {"reason": "no"}).status_code == 404
     recorded.refresh_from_db()
     assert recorded.status == Status.VERIFIED
+
+
+def test_activities_are_listed_alphabetically_whatever_their_case(client, cast):
+    from tests.factories import activity as make_activity
+
+    make_activity("CISSP", title="CISSP")
+    make_activity("CAPTURE", title="Capturing digital evidence")
+    make_activity("BASICS", title="basics of cyber crime")
+    client.force_login(cast.coordinator)
+    rows = client.get(reverse("courses:activity_list")).context["table"].rows
+    titles = [row.record.title for row in rows]
+    assert titles == sorted(titles, key=str.lower)
+    assert titles.index("Capturing digital evidence") < titles.index("CISSP")
