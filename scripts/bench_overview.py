@@ -1,15 +1,15 @@
 """Times the coverage overview (skills/overview.py) for one force, one region and the whole
 country, against the plainest SQL aggregate over the same rows, in the same run.
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/seed_national
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/coverage_bench  # or seed_national
     .venv/bin/python scripts/bench_overview.py [--repeat 3] [--as-of YYYY-MM-DD]
         [--force norfolk] [--region eastern]
 
 Read-only: the overview and the aggregate only read, and each run sits in a transaction that
-is rolled back. Prints units, people, queries, the median seconds of ``--repeat`` runs of
-``build_overview``, the median seconds of the SQL floor (one GROUP BY counting the verified,
-unexpired completions of the people in each unit on the date, per unit × capability) and the
-ratio of the two.
+is rolled back. The overview and the floor take turns, ``--repeat`` times each. Prints units,
+people, queries, the median seconds of ``build_overview`` (and of its Python CPU), the median
+seconds of the SQL floor (one GROUP BY counting the verified, unexpired completions of the
+people in each unit on the date, per unit × capability) and the ratio of the two.
 """
 
 from __future__ import annotations
@@ -60,22 +60,37 @@ class _Rollback(Exception):
     pass
 
 
-def _median(fn, repeat: int):
-    """(result, queries, median wall seconds, median seconds of this process's CPU)."""
-    seconds, cpu, result, queries = [], [], None, 0
-    for _ in range(repeat):
-        try:
-            with transaction.atomic():
-                with CaptureQueriesContext(connection) as ctx:
-                    start, start_cpu = time.perf_counter(), time.process_time()
-                    result = fn()
-                    seconds.append(time.perf_counter() - start)
-                    cpu.append(time.process_time() - start_cpu)
-                queries = len(ctx.captured_queries)
-                raise _Rollback
-        except _Rollback:
-            pass
-    return result, queries, statistics.median(seconds), statistics.median(cpu)
+def _timed(fn):
+    """(result, queries, wall seconds, seconds of this process's CPU), rolled back."""
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                result = fn()
+                seconds = time.perf_counter() - start
+                cpu = time.process_time() - start_cpu
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result, len(ctx.captured_queries), seconds, cpu
+
+
+def _medians(fns, repeat: int):
+    """Per function: (result, queries, median wall seconds, median CPU seconds). The functions
+    take turns, so that a change in the machine's load weighs on each alike."""
+    runs = [[_timed(fn) for fn in fns] for _ in range(repeat)]
+    out = []
+    for i in range(len(fns)):
+        mine = [run[i] for run in runs]
+        out.append(
+            (
+                mine[-1][0],
+                mine[-1][1],
+                statistics.median(m[2] for m in mine),
+                statistics.median(m[3] for m in mine),
+            )
+        )
+    return out
 
 
 def _floor(unit_ids: list[int], as_of: date):
@@ -115,10 +130,13 @@ def main() -> None:
     for label, units in cases:
         units = list(units.distinct())
         unit_ids = [u.pk for u in units]
-        overview, queries, seconds, cpu = _median(
-            lambda units=units: build_overview(units, as_of=args.as_of), args.repeat
+        (overview, queries, seconds, cpu), (_, _, floor, _) = _medians(
+            [
+                lambda units=units: build_overview(units, as_of=args.as_of),
+                lambda ids=unit_ids: _floor(ids, args.as_of),
+            ],
+            args.repeat,
         )
-        _, _, floor, _ = _median(lambda ids=unit_ids: _floor(ids, args.as_of), args.repeat)
         people = sum(r.people for r in overview.regions)
         print(
             f"{label:<42} {len(units):>5} {people:>7,} {queries:>7} "

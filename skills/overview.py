@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
@@ -390,6 +390,7 @@ class _HeldOn:
         self.labs: dict[int, dict[int, date]] = {}
         self._expiry: dict[int, dict[date, date]] = defaultdict(dict)
         self._labs_changed: set[int] = set()
+        self._lab_end: dict[tuple[date, int | None], date] = {}
         # A level held holds every level below it: each evidence is spread to those levels
         # once here rather than per person.
         self._levels = {pk: _with_lower_levels(ev) for pk, ev in rules.evidences.items()}
@@ -435,30 +436,49 @@ class _HeldOn:
                         mine[key] = expiry
 
     def finish(self) -> dict[int, dict[tuple[int, int], date]]:
-        day, rules, held = self.day, self.rules, self.held
+        day, rules, held, labs = self.day, self.rules, self.held, self.labs
+        colls_of, validity = rules.collections_of_lab, rules.validity
+        needed_of = rules.threshold
+        levels_of = self._levels
+        end_of = self._lab_end
         # A collection's held-until only moves when a lab is completed again; until then the
         # date worked out before still stands (it stops counting once on or before the day).
         for pid in self._labs_changed:
-            labs = self.labs[pid]
             # A lab counts while its latest completion is inside the collection's window;
-            # the collection is held until the threshold-th latest of those leaves it.
-            ends: dict[int, list[date]] = defaultdict(list)
-            for lab_id, last in labs.items():
-                for coll_id in rules.collections_of_lab[lab_id]:
-                    months = rules.validity.get(coll_id)
-                    end = add_months(last, months) if months else NEVER
-                    if end > day:
-                        ends[coll_id].append(end)
-            for coll_id, days in ends.items():
-                needed = rules.threshold.get(coll_id, 1)
-                if len(days) >= needed:
-                    expiry = sorted(days, reverse=True)[needed - 1]
-                    mine = held.setdefault(pid, {})
-                    for key in self._levels.get(coll_id, ()):
-                        if mine.get(key, day) < expiry:
-                            mine[key] = expiry
+            # the collection is held until the threshold-th latest of those leaves it. A later
+            # completion plus the same months is never earlier: that is the threshold-th latest
+            # completion plus the collection's validity, when after the day.
+            lasts: dict[int, list[date]] = {}
+            for lab_id, last in labs[pid].items():
+                for coll_id in colls_of[lab_id]:
+                    found = lasts.get(coll_id)
+                    if found is None:
+                        lasts[coll_id] = [last]
+                    else:
+                        found.append(last)
+            for coll_id, days in lasts.items():
+                needed = needed_of.get(coll_id, 1)
+                if len(days) < needed:
+                    continue
+                last = max(days) if needed == 1 else sorted(days, reverse=True)[needed - 1]
+                months = validity.get(coll_id)
+                expiry = end_of.get((last, months))
+                if expiry is None:
+                    expiry = end_of[(last, months)] = add_months(last, months) if months else NEVER
+                if expiry <= day:
+                    continue
+                mine = held.get(pid)
+                if mine is None:
+                    mine = held[pid] = {}
+                for key in levels_of.get(coll_id, ()):
+                    if mine.get(key, day) < expiry:
+                        mine[key] = expiry
         self._labs_changed = set()
         return held
+
+
+def _recent_first(posting: _Posting) -> tuple[date, int]:
+    return (posting.start, posting.id)
 
 
 @dataclass
@@ -565,9 +585,12 @@ class _Scope:
         for pk, pid, unit_id, role_id, start, end, fund_id in postings.values_list(
             "pk", "person_id", "unit_id", "role_profile_id", "start", "end", "fund_id"
         ):
-            fund = funds.get(fund_id)
+            fund = funds.get(fund_id) if fund_id is not None else None
             fund_ends_on = fund.ends_on if fund else None
-            days = [d for d in (end, fund_ends_on) if d]
+            if fund_ends_on is None:
+                last_day = end
+            else:
+                last_day = fund_ends_on if end is None else min(end, fund_ends_on)
             people.add(pid)
             self.postings[unit_id][pid].append(
                 _Posting(
@@ -581,13 +604,14 @@ class _Scope:
                     end=end,
                     fund_name=fund.name if fund else None,
                     fund_ends_on=fund_ends_on,
-                    last_day=min(days) if days else None,
+                    last_day=last_day,
                 )
             )
 
         for by_person in self.postings.values():
             for recs in by_person.values():
-                recs.sort(key=lambda r: (r.start, r.id), reverse=True)
+                if len(recs) > 1:
+                    recs.sort(key=_recent_first, reverse=True)
 
         # Verified completions of everyone posted, dated on or before D, that may still count
         # on the first day: a loose date cut in SQL (by validity), the exact rule in Python.
@@ -647,16 +671,31 @@ class _Scope:
                 role_id: [r for r in reqs if r.capability.function == function]
                 for role_id, reqs in self.requirements.items()
             }
-        # Per role, what compliance reads of each mandatory requirement.
-        self.mandatory = {
-            role_id: [
-                ((r.cap_id, r.level), (r.capability.code, r.level), r.grace_months, r.expectations)
-                for r in reqs
-                if r.mandatory
-            ]
-            for role_id, reqs in self.requirements.items()
-        }
+        # Per role, what compliance reads of each mandatory requirement; ``index`` numbers
+        # the distinct sets of expectations cited (``self.cited``), for the traceability tally.
+        self.cited: list[tuple[ExpectationRef, ...]] = []
+        index: dict[tuple[ExpectationRef, ...], int] = {}
+        self.mandatory = {}
+        for role_id, reqs in self.requirements.items():
+            lines = []
+            for r in reqs:
+                if r.mandatory:
+                    if r.expectations not in index:
+                        index[r.expectations] = len(self.cited)
+                        self.cited.append(r.expectations)
+                    lines.append(
+                        (
+                            (r.cap_id, r.level),
+                            (r.capability.code, r.level),
+                            r.grace_months,
+                            r.expectations,
+                            index[r.expectations],
+                        )
+                    )
+            self.mandatory[role_id] = lines
         self._targets: dict[int, list[_Target]] = {}
+        # (posting start, grace months) -> the end of the grace period
+        self.grace_end: dict[tuple[date, int], date] = {}
 
     def targets(self, unit_pk: int) -> list[_Target]:
         """As ``engine._load_targets``: the unit's own targets replace its kind's for the same
@@ -688,26 +727,23 @@ class _Scope:
             for pid, recs in self.postings.get(pk, {}).items():
                 out[pid].extend(recs)
         for recs in out.values():
-            recs.sort(key=lambda r: (r.start, r.id), reverse=True)
+            if len(recs) > 1:
+                recs.sort(key=_recent_first, reverse=True)
         return out
 
 
 # --- figures for one unit from the loaded scope ----------------------------------------------
 
 
-class _Line(NamedTuple):
-    """A requirement counted for compliance: whether it is met (or expiring), and what it
-    cites (all ``engine._traceability`` reads)."""
-
-    is_met: bool
-    expectations: tuple[ExpectationRef, ...]
-
-
 @dataclass
 class _Figures:
     people: int
-    counted: list[_Line]
-    counted_by_person: dict[int, list[_Line]]
+    counted: int  # requirements counted for compliance
+    met: int  # of which met (or expiring)
+    # (expectations cited, requirements met, requirements counted) per distinct citation
+    cited_counts: list[tuple[tuple[ExpectationRef, ...], int, int]]
+    # expectation key -> (people meeting it, people it applies to)
+    people_by_expectation: dict[str, tuple[int, int]]
     cells: list[Cell]
     spofs: list[tuple[CapabilityLevel, int]]
     targets: list[_Target]
@@ -716,17 +752,21 @@ class _Figures:
 
 def _unit_figures(
     scope: _Scope,
-    held_of,
+    held_by: dict[int, dict[tuple[int, int], date]],
     unit_pk: int,
     day: date,
     month_ends: list[date] | None,
 ) -> _Figures:
     """build_unit_report's summary, targets, single points of failure and traceability for one
     unit on ``day``; the forecast (for cliff dates) only when ``month_ends`` is given.
-    ``held_of(person id)`` gives ``_held_until`` for the person on ``day``."""
+    ``held_by``: person id -> (capability id, level) -> held until, for what each person
+    holds on ``day`` (nothing else: every date is after ``day``)."""
     postings_of = scope.postings_in(unit_pk)
-    current = {pid: [r for r in recs if r.current_on(day)] for pid, recs in postings_of.items()}
-    current = {pid: recs for pid, recs in current.items() if recs}
+    current: dict[int, list[_Posting]] = {}
+    for pid, recs in postings_of.items():
+        now = [r for r in recs if r.start <= day and (r.last_day is None or day <= r.last_day)]
+        if now:
+            current[pid] = now
     targets = scope.targets(unit_pk)
     role_ids = {r.role_id for recs in current.values() for r in recs}
     expectation_keys = {ref.key for t in targets for ref in t.expectations}
@@ -734,27 +774,7 @@ def _unit_figures(
         for r in scope.requirements.get(role_id, ()):
             expectation_keys.update(ref.key for ref in r.expectations)
 
-    # DESIGN.md compliance: a mandatory requirement counts when held, or when its deadline
-    # has passed; met or expiring is "held on the day".
-    counted: list[_Line] = []
-    by_person: dict[int, list[_Line]] = {}
     requirements, mandatory = scope.requirements, scope.mandatory
-    for pid, recs in current.items():
-        held = held_of(pid)
-        seen: set[tuple[str, int]] = set()
-        mine = []
-        for rec in recs:
-            for key, code_key, grace_months, cited in mandatory.get(rec.role_id, ()):
-                is_met = held.get(key, date.min) > day
-                if not is_met and grace_months and day < add_months(rec.start, grace_months):
-                    continue
-                # Two postings of one person asking for the same thing count once.
-                if code_key not in seen:
-                    seen.add(code_key)
-                    mine.append(_Line(is_met, cited))
-        counted.extend(mine)
-        by_person[pid] = mine
-
     asked: dict[tuple[int, int], CapabilityRef] = {}
     for t in targets:
         asked[(t.cap_id, t.level)] = t.capability
@@ -763,13 +783,67 @@ def _unit_figures(
             if r.mandatory:
                 asked[(r.cap_id, r.level)] = r.capability
     holders: dict[tuple[int, int], list[int]] = {key: [] for key in asked}
-    for pid in current:
-        held = held_of(pid)
-        if not held:
-            continue
-        for key in asked:
-            if held.get(key, date.min) > day:
+
+    asked_keys = set(asked)
+    empty: dict[tuple[int, int], date] = {}
+    grace_end = scope.grace_end
+    # Each person's requirement lines, as a signature: per current posting, its role and per
+    # mandatory line 1 (held), 0 (not held, counted) or 2 (not held, within its grace
+    # period: not counted). People with the same signature count the same: each signature
+    # is tallied once, below.
+    signatures: dict[tuple, int] = defaultdict(int)
+    for pid, recs in current.items():
+        held = held_by.get(pid, empty)
+        if held:
+            for key in held.keys() & asked_keys:
                 holders[key].append(pid)
+        signature = []
+        for rec in recs:
+            status = []
+            for key, _, grace_months, _, _ in mandatory.get(rec.role_id, ()):
+                if key in held:
+                    status.append(1)
+                elif grace_months:
+                    end = grace_end.get((rec.start, grace_months))
+                    if end is None:
+                        end = grace_end[(rec.start, grace_months)] = add_months(
+                            rec.start, grace_months
+                        )
+                    status.append(2 if day < end else 0)
+                else:
+                    status.append(0)
+            signature.append((rec.role_id, tuple(status)))
+        signatures[tuple(signature)] += 1
+
+    # DESIGN.md compliance: a mandatory requirement counts when held, or when its deadline
+    # has passed; met or expiring is "held on the day". Per expectation, a person meets it
+    # when every counted requirement citing it is met.
+    line_met = [0] * len(scope.cited)
+    line_n = [0] * len(scope.cited)
+    meeting: dict[str, int] = defaultdict(int)
+    applying: dict[str, int] = defaultdict(int)
+    for signature, n in signatures.items():
+        seen: set[tuple[str, int]] = set()
+        per_key: dict[str, bool] = {}
+        for role_id, status in signature:
+            for (_, code_key, _, cited, i), state in zip(
+                mandatory.get(role_id, ()), status, strict=True
+            ):
+                # Two postings of one person asking for the same thing count once.
+                if state == 2 or code_key in seen:
+                    continue
+                seen.add(code_key)
+                is_met = state == 1
+                line_n[i] += n
+                if is_met:
+                    line_met[i] += n
+                for ref in cited:
+                    per_key[ref.key] = per_key.get(ref.key, True) and is_met
+        for key, ok in per_key.items():
+            applying[key] += n
+            if ok:
+                meeting[key] += n
+
     spofs = [
         (CapabilityLevel(cap, level), holders[(cap_id, level)][0])
         for (cap_id, level), cap in sorted(asked.items(), key=lambda i: (i[1].code, i[0][1]))
@@ -788,7 +862,7 @@ def _unit_figures(
         elif month_ends:
             if presence is None:
                 presence = {pid: _presence(recs) for pid, recs in postings_of.items()}
-            counts = _forecast_counts(t, day, month_ends, presence, held_of)
+            counts = _forecast_counts(t, day, month_ends, presence, held_by)
             cliff = next(
                 (d for d, n in zip(month_ends, counts, strict=True) if n < t.minimum), None
             )
@@ -806,8 +880,12 @@ def _unit_figures(
         )
     return _Figures(
         people=len(current),
-        counted=counted,
-        counted_by_person=by_person,
+        counted=sum(line_n),
+        met=sum(line_met),
+        cited_counts=[
+            (scope.cited[i], line_met[i], n) for i, n in enumerate(line_n) if n and scope.cited[i]
+        ],
+        people_by_expectation={key: (meeting[key], n) for key, n in applying.items()},
         cells=cells,
         spofs=spofs,
         targets=targets,
@@ -815,14 +893,14 @@ def _unit_figures(
     )
 
 
-def _forecast_counts(target, day, month_ends, presence, held_of) -> list[int]:
+def _forecast_counts(target, day, month_ends, presence, held_by) -> list[int]:
     """Headcount at each month end, as engine._forecast_target counts it (without causes):
     a person counts at a point when in the unit then and still holding what they held on
     ``day`` (no new training)."""
     points = [day, *month_ends]
     diff = [0] * (len(points) + 1)
     for pid, present in presence.items():
-        until = held_of(pid).get((target.cap_id, target.level))
+        until = held_by.get(pid, {}).get((target.cap_id, target.level))
         if until is None or until <= day:
             continue
         held = [_Interval(day, until, None)]
@@ -838,32 +916,13 @@ def _forecast_counts(target, day, month_ends, presence, held_of) -> list[int]:
     return counts[1:]
 
 
-def _held_cache(scope: _Scope, day: date):
-    """``held_of(person id)``: (capability id, level) -> held until, for what the person
-    holds on ``day`` (the scope's as-of date: its rows were worked out as they loaded)."""
+def _held_cache(scope: _Scope, day: date) -> dict[int, dict[tuple[int, int], date]]:
+    """Person id -> (capability id, level) -> held until, for what each person holds on
+    ``day`` (the scope's as-of date: its rows were worked out as they loaded, and only
+    holdings running past the day were kept)."""
     if day != scope.as_of or scope.rows is not None:
         raise ValueError("The scope was loaded for another date.")
-    held = scope._held_on.finish()
-    empty: dict[tuple[int, int], date] = {}
-
-    def held_of(pid: int) -> dict[tuple[int, int], date]:
-        return held.get(pid, empty)
-
-    return held_of
-
-
-def _people_by_expectation(figures: _Figures) -> dict[str, tuple[int, int]]:
-    meeting: dict[str, int] = defaultdict(int)
-    applying: dict[str, int] = defaultdict(int)
-    for lines in figures.counted_by_person.values():
-        per_key: dict[str, bool] = {}
-        for line in lines:
-            for ref in line.expectations:
-                per_key[ref.key] = per_key.get(ref.key, True) and line.is_met
-        for key, ok in per_key.items():
-            applying[key] += 1
-            meeting[key] += ok
-    return {key: (meeting[key], applying[key]) for key in applying}
+    return scope._held_on.finish()
 
 
 # --- the overview --------------------------------------------------------------------------
@@ -912,8 +971,8 @@ def _build_overview(
         function=function,
         person_type=person_type,
     )
-    held_of = _held_cache(scope, as_of)
-    figures = {pk: _unit_figures(scope, held_of, pk, as_of, month_ends) for pk in scope.units}
+    held_by = _held_cache(scope, as_of)
+    figures = {pk: _unit_figures(scope, held_by, pk, as_of, month_ends) for pk in scope.units}
 
     spof_people = {pid for f in figures.values() for _, pid in f.spofs}
     refs = _person_refs(spof_people)
@@ -922,20 +981,20 @@ def _build_overview(
         info = scope.units[pk]
         region = scope.regions[info.region_id]
         keys = {key: scope.expectation_info[key] for key in f.expectation_keys}
-        met = sum(1 for line in f.counted if line.is_met)
+        met = f.met
         unit_lines.append(
             UnitOverview(
                 unit=info.ref,
                 region_code=region.code,
                 region_name=region.name,
                 people=f.people,
-                compliance=met / len(f.counted) if f.counted else None,
-                requirements_counted=len(f.counted),
+                compliance=met / f.counted if f.counted else None,
+                requirements_counted=f.counted,
                 requirements_met=met,
                 cells=tuple(f.cells),
                 single_points_of_failure=tuple((cl, refs[pid]) for cl, pid in f.spofs),
-                expectations=_traceability(keys, f.targets, f.cells, f.counted),
-                people_by_expectation=_people_by_expectation(f),
+                expectations=_expectation_lines(keys, f),
+                people_by_expectation=f.people_by_expectation,
             )
         )
     unit_lines.sort(key=lambda u: (u.unit.name, u.unit.code))
@@ -956,6 +1015,21 @@ def _build_overview(
         units=tuple(unit_lines),
         forces=forces,
         regions=regions,
+    )
+
+
+def _expectation_lines(keys, f: _Figures) -> tuple[ExpectationLine, ...]:
+    """The engine's traceability (``_traceability``) from the tallies: targets as the engine
+    counts them, requirements met of those counted, per expectation cited."""
+    met: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for cited, n_met, n in f.cited_counts:
+        for ref in cited:
+            met[ref.key] += n_met
+            total[ref.key] += n
+    return tuple(
+        replace(line, requirements_met=met[line.key], requirements_total=total[line.key])
+        for line in _traceability(keys, f.targets, f.cells, ())
     )
 
 
@@ -1158,26 +1232,27 @@ def _build_trend(units, as_of, months, function, person_type) -> Trend:
     dates = [row[2] for row in rows]
     on_day = _HeldOn(days[0], scope.rules)
     done = 0
-    empty: dict[tuple[int, int], date] = {}
     for day in days:
         upto = bisect_right(dates, day)
         on_day.day = day
         on_day.add(rows[done:upto])
         done = upto
-        held = on_day.finish()
-
-        def held_of(pid, held=held):
-            return held.get(pid, empty)
+        # Held-until dates on or before the day were worked out for an earlier month end.
+        held_by = {}
+        for pid, mine in on_day.finish().items():
+            now = {key: until for key, until in mine.items() if until > day}
+            if now:
+                held_by[pid] = now
 
         unit_points: dict[str, tuple[int, float | None, int, int]] = {}
         raw: dict[int, tuple[int, int, int, int, int]] = {}
         for pk, info in scope.units.items():
-            f = _unit_figures(scope, held_of, pk, day, None)
-            met = sum(1 for line in f.counted if line.is_met)
+            f = _unit_figures(scope, held_by, pk, day, None)
+            met = f.met
             hc = sum(c.headcount for c in f.cells)
             need = sum(c.minimum for c in f.cells)
-            raw[pk] = (f.people, met, len(f.counted), hc, need)
-            compliance = met / len(f.counted) if f.counted else None
+            raw[pk] = (f.people, met, f.counted, hc, need)
+            compliance = met / f.counted if f.counted else None
             unit_points[info.ref.code] = (f.people, compliance, hc, need)
         force_points = {}
         for fid, pks in by_force.items():
