@@ -63,3 +63,10 @@ def test_only_the_persons_coordinators_may_give_a_login(client, cast):
         client.force_login(user)
         assert client.post(invite_url(cast.colleague)).status_code == status, user
     assert Person.objects.get(pk=cast.colleague.pk).user is None
+
+
+def test_the_confirmation_page_leads_back_to_the_person(client, cast):
+    client.force_login(cast.coordinator)
+    page = client.get(invite_url(cast.colleague)).content.decode()
+    assert "govuk-breadcrumbs__link" in page
+    assert f'href="{cast.colleague.get_absolute_url()}"' in page
