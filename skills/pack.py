@@ -24,26 +24,9 @@ from people.models import Force, Region, Unit
 from skills.action_models import Action, ActionPlan, ActionStatus
 from skills.coverage import UnitReport, build_unit_report
 from skills.evaluation import UnitEvaluation, evaluate_unit
+from skills.renderers import NOTHING, day_label, percent, person_type_label
 
-NOTHING = "–"  # nothing to count (JSON null): never 0 % or 100 %
-PERSON_TYPES = {"special": "special constable", "volunteer": "volunteer"}
-
-
-# --- labels (the same rules as skills/renderers.py) ---------------------------------------
-
-
-def percent(ratio: float | None) -> str:
-    """``82.1%``; "–" when nothing is counted. Never rounds a shortfall up to 100%."""
-    if ratio is None:
-        return NOTHING
-    value = round(ratio * 100, 1)
-    if value == 100 and ratio < 1:
-        value = 99.9
-    return f"{value:.1f}%"
-
-
-def day_label(day: date | None) -> str:
-    return day.isoformat() if day else NOTHING
+# --- labels (percent, dates and "–" as the unit report writes them) ------------------------
 
 
 def hours_label(hours) -> str:
@@ -374,7 +357,7 @@ def unit_context(s: UnitSection) -> dict:
                 "p": p,
                 "commitment": hours_label(p.commitment),
                 "hours": hours_label(p.hours_12_months),
-                "type": PERSON_TYPES.get(p.person.person_type, p.person.person_type),
+                "type": person_type_label(p.person),
             }
             for p in s.evaluation.people
         ],
