@@ -7,16 +7,28 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast test-browser check lint format catalogue demo bench browser-deps clean-db
+.PHONY: setup lock run test test-fast test-browser check lint format catalogue demo bench browser-deps clean-db
 
-$(STAMP): pyproject.toml
+LOCK := requirements/dev.txt
+
+# Only what the lock file names, each checked against its hash: `pip freeze` equals the lock.
+# The register itself is run from this folder, not installed.
+$(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) scripts/lock.py --check
 	touch $(STAMP)
 
-## setup: create .venv and install the register with its development tools
+## setup: create .venv and install exactly the locked packages (app and development tools)
 setup: $(STAMP)
+
+## lock: regenerate requirements/app.txt and requirements/dev.txt from pyproject.toml
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) scripts/lock.py
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	touch $(STAMP)
 
 ## run: migrate, load the catalogue and demo data into SQLite, serve on http://127.0.0.1:8000
 run: setup
