@@ -55,6 +55,10 @@ RULES = {
     ),
     # Login by code is off: the page sends people to log in, or home if they are in.
     "account_confirm_login_code": Rule(allowed=EVERYONE),
+    # Reauthentication by emailed code (allauth 65.22): only inside a reauthentication that
+    # asked for a code; otherwise the page sends the user on (home, or log in).
+    "account_request_reauthentication_code": Rule(allowed=EVERYONE),
+    "account_confirm_reauthentication_code": Rule(allowed=EVERYONE),
     # --- pages for the signed-in user's own account.
     "account_logout": Rule(allowed=EVERYONE),
     "account_reauthenticate": Rule(allowed=EVERYONE),
