@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+
+# Certificates are personal data: readable by the service's own account only.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+class EvidenceStorage(FileSystemStorage):
+    """Evidence files written 0600 in folders 0700, whatever the process umask."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("file_permissions_mode", FILE_MODE)
+        kwargs.setdefault("directory_permissions_mode", FOLDER_MODE)
+        super().__init__(**kwargs)
+
 
 # content type -> (what to call it, extensions that may carry it, leading bytes)
 ALLOWED = {

@@ -7,12 +7,12 @@ import uuid
 from datetime import date
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from courses.evidence import EvidenceStorage
 from skills.dates import add_months
 from skills.models import Level
 
@@ -136,8 +136,8 @@ class Status(models.TextChoices):
 def evidence_storage():
     # Outside any web root (MEDIA_ROOT is EVIDENCE_ROOT and MEDIA_URL is never routed); read
     # back only through the access-checked evidence view. No fixed location, so the storage
-    # follows settings changes.
-    return FileSystemStorage()
+    # follows settings changes. Files 0600, folders 0700 (courses.evidence.EvidenceStorage).
+    return EvidenceStorage()
 
 
 def evidence_path(instance, filename):

@@ -57,3 +57,32 @@ def test_files_over_the_size_limit_are_refused(settings):
     settings.EVIDENCE_MAX_BYTES = 1024 * 1024
     with pytest.raises(ValidationError, match="too big: evidence files must be smaller than 1 MB"):
         validate_evidence_file(_upload("big.pdf", PDF + b"0" * (1024 * 1024)))
+
+
+def test_stored_evidence_is_readable_by_the_service_only(cast, settings):
+    """Certificates are written 0600 in folders 0700, whatever the process umask."""
+    import os
+    import stat
+    from datetime import date
+
+    from courses.services import submit_completion
+    from tests.factories import ActivityFactory
+
+    old_umask = os.umask(0o022)
+    try:
+        completion = submit_completion(
+            person=cast.officer,
+            activity=ActivityFactory(code="CERT-A", title="Certificate A"),
+            completed_on=date(2025, 2, 10),
+            submitted_by=cast.officer_user,
+            evidence_file=_upload("certificate.pdf", PDF),
+        )
+    finally:
+        os.umask(old_umask)
+    path = completion.evidence_file.path
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    folder = os.path.dirname(path)
+    while folder != str(settings.EVIDENCE_ROOT):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
+        folder = os.path.dirname(folder)
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
