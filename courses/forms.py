@@ -7,8 +7,9 @@ from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.forms.utils import ErrorDict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -192,13 +193,31 @@ class CohortForm(forms.Form):
             Field("completed_on"),
             Field("expires_on"),
             Field.checkboxes("people", legend_size=Size.MEDIUM, small=True),
-            Submit("record", "Record the cohort"),
+            # Record comes first, so that Enter in a field records rather than reselects.
+            HTML(COHORT_BUTTONS),
         )
 
     def clean(self):
         cleaned = super().clean()
         _expiry_rule(cleaned, self)
         return cleaned
+
+    def redrawn(self) -> CohortForm:
+        """Keeps what was typed and shows no errors: the page is only being redrawn (everyone
+        ticked or the selection cleared), not submitted."""
+        self._errors = ErrorDict()
+        return self
+
+
+# Selecting is a submit button of the form itself, so the activity and dates typed so far
+# travel with it (a link would drop them).
+COHORT_BUTTONS = """
+<div class="govuk-button-group">
+  <button type="submit" name="record" value="record" class="govuk-button" data-module="govuk-button">Record the cohort</button>
+  <button type="submit" name="select" value="all" class="govuk-button govuk-button--secondary" data-module="govuk-button">Select everyone listed</button>
+  <button type="submit" name="select" value="none" class="govuk-button govuk-button--secondary" data-module="govuk-button">Clear the selection</button>
+</div>
+"""
 
 
 class CohortUnitForm(forms.Form):

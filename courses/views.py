@@ -10,7 +10,6 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -338,8 +337,15 @@ def record_cohort(request):
         if unit_form.cleaned_data.get("select") == "all":
             # No JavaScript needed to tick a whole course list.
             initial["people"] = people
-    form = CohortForm(request.POST or None, people=people, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    selecting = request.method == "POST" and request.POST.get("select") in {"all", "none"}
+    if selecting:
+        data = request.POST.copy()
+        everyone = [str(pk) for pk in people.values_list("pk", flat=True)]
+        data.setlist("people", everyone if request.POST["select"] == "all" else [])
+        form = CohortForm(data, people=people).redrawn()
+    else:
+        form = CohortForm(request.POST or None, people=people, initial=initial)
+    if request.method == "POST" and not selecting and form.is_valid():
         data = form.cleaned_data
         chosen = list(data["people"])
         try:
@@ -375,17 +381,8 @@ def record_cohort(request):
             "form": form,
             "unit_form": unit_form,
             "unit": unit,
-            "select_all_query": _query(unit_form, select="all"),
-            "select_none_query": _query(unit_form, select=""),
         },
     )
-
-
-def _query(unit_form, **changes) -> str:
-    """The cohort page's query string with ``changes`` applied."""
-    params = {k: v for k, v in unit_form.data.items() if k in unit_form.fields and v}
-    params.update(changes)
-    return urlencode({k: v for k, v in params.items() if v})
 
 
 @login_required

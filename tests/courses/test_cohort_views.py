@@ -182,3 +182,32 @@ def test_select_everyone_ticks_the_whole_list_and_keeps_the_activity(client, cas
     assert list(form.initial["people"]) == joint
     assert form.initial["activity"] == course
     assert response.content.decode().count('checked="checked"') == 3
+
+
+def test_select_everyone_keeps_the_activity_and_dates_already_typed(client, cast, course):
+    """Issue 15 point 1: selecting is a submit of the form itself, so nothing typed is lost and
+    nothing is recorded yet."""
+    joint = norfolk_people(cast, 3, unit=cast.joint_unit)
+    client.force_login(cast.coordinator)
+    response = client.post(
+        f"{URL}?unit={cast.joint_unit.code}",
+        {
+            "activity": course.pk,
+            **date_fields("completed_on", date(2025, 3, 14)),
+            "select": "all",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" not in html
+    assert html.count('checked="checked"') == 3
+    assert f'<option value="{course.pk}" selected>' in html
+    assert 'name="completed_on_0" value="14"' in html
+    assert 'name="completed_on_2" value="2025"' in html
+    assert not Completion.objects.filter(activity=course).exists()
+
+    response = client.post(
+        f"{URL}?unit={cast.joint_unit.code}",
+        {"activity": course.pk, "people": [p.pk for p in joint], "select": "none"},
+    )
+    assert response.content.decode().count('checked="checked"') == 0
