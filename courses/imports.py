@@ -632,7 +632,7 @@ class CompletionHandler(Handler):
         found = self.by_number.get((force.pk, number.lower()))
         if found:
             return found
-        misses.append((row, "staff_number", (force, number)))
+        misses.append((row, "staff_number", (force_text, number)))
         return None
 
     def activity_for(self, cells: dict) -> Activity:
@@ -803,47 +803,21 @@ class CompletionHandler(Handler):
         return {(c.person_id, c.activity_id, c.completed_on): c for c in found}
 
     def _explain_misses(self, misses: list) -> set[int]:
-        """Errors for people not found among those the user coordinates: either unknown, or
-        outside their scope. Two queries per chunk at most."""
-        if not misses:
-            return set()
-        emails = {value for _row, column, value in misses if column == "email"}
-        known_emails = {}
-        if emails:
-            for email, first, last in (
-                Person.objects.annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=emails)
-                .values_list("email_lower", "first_name", "last_name")
-            ):
-                known_emails[email] = f"{first} {last}"
-        numbers = [value for _row, column, value in misses if column == "staff_number"]
-        known_numbers = {}
-        if numbers:
-            for force_id, number, first, last in Person.objects.filter(
-                force_id__in={f.pk for f, _n in numbers},
-                staff_number__in={n for _f, n in numbers},
-            ).values_list("force_id", "staff_number", "first_name", "last_name"):
-                known_numbers[(force_id, number.lower())] = f"{first} {last}"
+        """Errors for people not found among those the user coordinates. Someone outside
+        the user's scope reads exactly like someone who is not on the register at all: the
+        message echoes only what the file says, and no query looks further (issue 13)."""
         rows = set()
         for row, column, value in misses:
             rows.add(row)
             if column == "email":
-                name = known_emails.get(value)
-                if name:
-                    self.error(row, column, f"{name} ({value}) is not someone you coordinate")
-                else:
-                    self.error(row, column, f"no person with email {value}")
+                self.error(row, column, f"no one you coordinate has the email “{value}”")
             else:
-                force, number = value
-                name = known_numbers.get((force.pk, number.lower()))
-                if name:
-                    self.error(
-                        row,
-                        column,
-                        f"{name} ({number}, {force.name}) is not someone you coordinate",
-                    )
-                else:
-                    self.error(row, column, f"no person with staff number {number} in {force.name}")
+                force_text, number = value
+                self.error(
+                    row,
+                    column,
+                    f"no one you coordinate has staff number “{number}” in “{force_text}”",
+                )
         return rows
 
 
@@ -981,6 +955,7 @@ class PeopleHandler(Handler):
             self.funds[fund.code.lower()] = fund
             self.funds[fund.name.lower()] = fund
         self.scope = _coordinator_scope(self.user)
+        self.unit_forces = self._member_forces()
         # (force id, staff number) -> (first row, details, Person or None when new)
         self.people: dict[tuple[int, str], tuple[int, dict, Person]] = {}
         self.emails: dict[str, tuple[int, str]] = {}
@@ -996,10 +971,11 @@ class PeopleHandler(Handler):
             return text
 
         force_text = need("force")
+        data["force_text"] = force_text
         if force_text:
             data["force"] = self.forces.get(force_text.lower())
             if data["force"] is None:
-                errors.append(CellError("force", f"no force called “{force_text}”"))
+                errors.append(CellError("force", self.force_refused(force_text)))
         data["staff_number"] = need("staff_number")
         if len(data["staff_number"]) > 20:
             errors.append(CellError("staff_number", "is longer than 20 characters"))
@@ -1025,10 +1001,11 @@ class PeopleHandler(Handler):
                 )
         data["rank"] = _text(cells.get("rank", ""))[:40]
         unit_text = need("unit")
+        data["unit_text"] = unit_text
         if unit_text:
             data["unit"] = self.units.get(unit_text.lower())
             if data["unit"] is None:
-                errors.append(CellError("unit", f"no unit with code “{unit_text}”"))
+                errors.append(CellError("unit", self.unit_refused(unit_text)))
         role_text = need("role_profile")
         if role_text:
             data["role_profile"] = self.roles.get(role_text.lower())
@@ -1055,11 +1032,34 @@ class PeopleHandler(Handler):
                 )
         return data, errors
 
+    # A unit or force outside the user's scope reads exactly like one that does not exist.
+    @staticmethod
+    def unit_refused(text: str) -> str:
+        return f"no unit you coordinate has the code “{text}”"
+
+    @staticmethod
+    def force_refused(text: str) -> str:
+        return f"“{text}” is not a force you coordinate"
+
     def in_scope_unit(self, unit: Unit) -> bool:
         return self.scope is None or unit.pk in self.scope[1]
 
     def may_add(self, force: Force, unit: Unit) -> bool:
-        return self.scope is None or force.pk in self.scope[0] or unit.pk in self.scope[2]
+        """A new person may join if the user coordinates their force, or coordinates the unit
+        they are posted to and their force is a member of that unit (never any force)."""
+        if self.scope is None or force.pk in self.scope[0]:
+            return True
+        return unit.pk in self.scope[2] and force.pk in self.unit_forces
+
+    def _member_forces(self) -> set[int]:
+        """Member forces of the units granted to the user (and the units inside them)."""
+        if self.scope is None or not self.scope[2]:
+            return set()
+        return set(
+            Unit.forces.through.objects.filter(unit_id__in=self.scope[2]).values_list(
+                "force_id", flat=True
+            )
+        )
 
     def process(self, chunk: list[tuple[int, dict]]) -> None:
         parsed = []
@@ -1091,23 +1091,37 @@ class PeopleHandler(Handler):
                 f"{data['force'].name})"
             )
             if not self.in_scope_unit(data["unit"]):
-                self.error(row, "unit", f"{data['unit'].code} is not a unit you coordinate")
+                self.error(row, "unit", self.unit_refused(data["unit_text"]))
                 continue
             person = existing.get(key)
             if person is not None and person.pk not in coordinated:
-                self.error(row, "staff_number", f"{label} is not someone you coordinate")
+                # Someone the user does not coordinate is never named. Where they could not
+                # add such a person anyway, the row reads like any other outside their scope.
+                if not self.may_add(data["force"], data["unit"]):
+                    self.error(row, "force", self.force_refused(data["force_text"]))
+                else:
+                    self.error(
+                        row,
+                        "staff_number",
+                        f"staff number “{data['staff_number']}” in “{data['force_text']}” is "
+                        "already on the register: their own coordinator posts them to a unit",
+                    )
                 continue
             if (
                 person is None
                 and key not in self.people
                 and not self.may_add(data["force"], data["unit"])
             ):
-                self.error(row, "force", f"{data['force'].name} is not a force you coordinate")
+                self.error(row, "force", self.force_refused(data["force_text"]))
                 continue
             email_owner = emails.get(details["email"]) if details["email"] else None
             if email_owner and (person is None or email_owner != person.pk):
+                # The same words whoever holds it: the owner is never named.
                 self.error(
-                    row, "email", f"{details['email']} belongs to someone else on the register"
+                    row,
+                    "email",
+                    f"“{details['email']}” is already another person's email on the register: "
+                    "leave it blank or give this person's own address",
                 )
                 continue
             seen_email = self.emails.get(details["email"]) if details["email"] else None

@@ -182,7 +182,10 @@ def test_the_command_imports_and_lists_errors_with_a_non_zero_exit(cast, acts, t
             stdout=StringIO(),
             stderr=err,
         )
-    assert "Row 4, email: no person with email nobody@norfolk.police.uk" in err.getvalue()
+    assert (
+        "Row 4, email: no one you coordinate has the email “nobody@norfolk.police.uk”"
+        in err.getvalue()
+    )
 
 
 def test_the_command_refuses_someone_who_does_not_coordinate(cast, acts, tmp_path):

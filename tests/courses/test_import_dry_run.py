@@ -53,7 +53,7 @@ def test_preview_reports_each_bad_row_with_its_spreadsheet_row_number(cast, acts
     )
     preview = preview_import("completions", csv_file(text), filename="c.csv", user=cast.coordinator)
     assert [str(e) for e in preview.errors] == [
-        "Row 3, staff_number: no person with staff number 4412 in Kent Police",
+        "Row 3, staff_number: no one you coordinate has staff number “4412” in “kent”",
         "Row 4, activity_code: no activity with code “NO-SUCH”",
         "Row 5, completed_on: “20/13/2025” is not a date: use 2025-03-14 or 14/03/2025",
         "Row 6, completed_on: 01/01/2999 is in the future",
@@ -73,8 +73,9 @@ def test_people_outside_the_coordinators_scope_are_errors(cast, acts):
     )
     preview = preview_import("completions", csv_file(text), filename="c.csv", user=cast.coordinator)
     assert [str(e) for e in preview.errors] == [
-        "Row 2, staff_number: Kim Kentish (9999, Kent Police) is not someone you coordinate",
-        f"Row 3, email: Kim Kentish ({cast.kent_person.email}) is not someone you coordinate",
+        # Exactly as for someone not on the register: no name, nothing the file did not say.
+        "Row 2, staff_number: no one you coordinate has staff number “9999” in “kent”",
+        f"Row 3, email: no one you coordinate has the email “{cast.kent_person.email}”",
     ]
     assert preview.created == 1
 
@@ -109,8 +110,8 @@ def test_people_preview_shows_new_people_and_postings(cast, acts):
     )
     preview = preview_import("people", csv_file(text), filename="p.csv", user=cast.coordinator)
     assert [str(e) for e in preview.errors] == [
-        "Row 4, unit: KEN-CCU is not a unit you coordinate",
-        "Row 5, unit: KEN-CCU is not a unit you coordinate",
+        "Row 4, unit: no unit you coordinate has the code “KEN-CCU”",
+        "Row 5, unit: no unit you coordinate has the code “KEN-CCU”",
     ]
     assert (preview.created, preview.changed) == (1, 1)
     assert preview.to_change == [
