@@ -9,9 +9,9 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
-from django.forms.utils import ErrorDict
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from courses.models import Activity, ActivityKind
@@ -193,8 +193,7 @@ class CohortForm(forms.Form):
             Field("completed_on"),
             Field("expires_on"),
             Field.checkboxes("people", legend_size=Size.MEDIUM, small=True),
-            # Record comes first, so that Enter in a field records rather than reselects.
-            HTML(COHORT_BUTTONS),
+            HTML('{% include "courses/cohort_buttons.html" %}'),
         )
 
     def clean(self):
@@ -207,17 +206,6 @@ class CohortForm(forms.Form):
         ticked or the selection cleared), not submitted."""
         self._errors = ErrorDict()
         return self
-
-
-# Selecting is a submit button of the form itself, so the activity and dates typed so far
-# travel with it (a link would drop them).
-COHORT_BUTTONS = """
-<div class="govuk-button-group">
-  <button type="submit" name="record" value="record" class="govuk-button" data-module="govuk-button">Record the cohort</button>
-  <button type="submit" name="select" value="all" class="govuk-button govuk-button--secondary" data-module="govuk-button">Select everyone listed</button>
-  <button type="submit" name="select" value="none" class="govuk-button govuk-button--secondary" data-module="govuk-button">Clear the selection</button>
-</div>
-"""
 
 
 class CohortUnitForm(forms.Form):
