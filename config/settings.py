@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_tables2",
     "django_filters",
     "simple_history",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "govuk_frontend_django",
     "people",
+    "people.identity",
     "skills",
     "courses",
 ]
