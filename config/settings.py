@@ -165,9 +165,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed logins lock out the account tried (key), never the address: a police network shares
+# one address among thousands of officers, so its per-address limits only stop a flood.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "login": "30/m/ip",
+    "login_failed": "300/5m/ip,5/5m/key",
+    "login": "300/m/ip",
     "reset_password": "5/m/ip,3/5m/key",
     "reset_password_from_key": "20/m/ip",
 }
@@ -177,7 +179,15 @@ MFA_TOTP_ISSUER = "Cyber skills register"
 # from people.Grant.Role, e.g. "coordinator,chief_officer"). Empty in development.
 REGISTER_MFA_REQUIRED_ROLES = env_list("REGISTER_MFA_REQUIRED_ROLES", "")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache shared by every worker, so that login throttling (ACCOUNT_RATE_LIMITS) counts
+# across them: the database cache, whose table people migration 0007 creates. Redis is not
+# supported yet: Django's RedisCache needs the redis package, which the lock does not hold.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "register_cache",
+    }
+}
 
 # --- forms and tables --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
+    # Rate limits live in the database cache, which needs the test database.
     cache.clear()
     yield
     cache.clear()

@@ -19,7 +19,8 @@ SECRET = "JBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
+    # Rate limits live in the database cache, which needs the test database.
     cache.clear()
     yield
     cache.clear()
