@@ -2,7 +2,9 @@
 withdrawing and correcting. Each is one atomic, attributable change (STYLE.md §1).
 
 Scope checks (may this user act on this person) belong to callers, through
-``Person.objects.coordinated_by(user)``; services check the record's own invariants.
+``Person.objects.coordinated_by(user)``; services check the record's own invariants and the
+four-eyes rule (docs/four-eyes.md): nobody verifies their own record or evidence they
+submitted, and a completion someone records for themselves waits for a second person.
 """
 
 from __future__ import annotations
@@ -57,6 +59,31 @@ def _check_no_live_duplicate(
         )
 
 
+def is_own_record(person: Person, user) -> bool:
+    """Whether ``person`` is ``user``'s own record (four eyes: they may not verify it)."""
+    return user is not None and person.user_id is not None and person.user_id == user.pk
+
+
+def _check_four_eyes(completion: Completion, user, override_reason: str) -> str:
+    """Refuses a verification by the person themselves or by whoever submitted or recorded
+    the evidence. An administrator may override with a reason, which is returned to be kept
+    in history; "" when no override was needed."""
+    own = is_own_record(completion.person, user)
+    submitted = completion.recorded_by_id is not None and completion.recorded_by_id == user.pk
+    if not (own or submitted):
+        return ""
+    override_reason = (override_reason or "").strip()
+    if user.is_superuser and override_reason:
+        return override_reason
+    if own:
+        raise ValidationError(
+            "You cannot verify your own training record: another coordinator must check it"
+        )
+    raise ValidationError(
+        "You submitted this evidence, so another coordinator must verify it (four eyes)"
+    )
+
+
 def _save(completion: Completion, *, user, reason: str) -> Completion:
     """Saves with django-simple-history attribution (works outside a request too)."""
     completion._history_user = user
@@ -79,12 +106,14 @@ def record_completion(
     evidence_file=None,
     source: str = Source.RECORDED,
 ) -> Completion:
-    """A completion recorded by a coordinator: verified at once, by them."""
+    """A completion recorded by a coordinator: verified at once, by them; one they record for
+    themselves stays pending until a second person verifies it (four eyes)."""
     _check_activity(activity)
     _check_dates(completed_on, expires_on)
     _check_no_live_duplicate(person, activity, completed_on)
     if evidence_file:
         validate_evidence_file(evidence_file)
+    own = is_own_record(person, recorded_by)
     now = timezone.now()
     completion = Completion(
         person=person,
@@ -94,14 +123,15 @@ def record_completion(
         certificate_number=certificate_number or "",
         evidence_link=evidence_link or "",
         source=source,
-        status=Status.VERIFIED,
+        status=Status.PENDING if own else Status.VERIFIED,
         recorded_by=recorded_by,
-        verified_by=recorded_by,
-        verified_at=now,
+        verified_by=None if own else recorded_by,
+        verified_at=None if own else now,
     )
     if evidence_file:
         completion.evidence_file = evidence_file
-    return _save(completion, user=recorded_by, reason="recorded")
+    reason = "recorded for themselves: waits for a second person" if own else "recorded"
+    return _save(completion, user=recorded_by, reason=reason)
 
 
 @transaction.atomic
@@ -113,7 +143,8 @@ def record_cohort(
     recorded_by,
     expires_on: date | None = None,
 ) -> list[Completion]:
-    """One course run on one date for many people, verified at once. People who already have
+    """One course run on one date for many people, verified at once (the recorder's own record,
+    if they are in the cohort, stays pending for a second person). People who already have
     a live record of the activity on that date are left alone; returns the records created."""
     _check_activity(activity)
     _check_dates(completed_on, expires_on)
@@ -135,10 +166,10 @@ def record_cohort(
             completed_on=completed_on,
             expires_on=expires_on,
             source=Source.RECORDED,
-            status=Status.VERIFIED,
+            status=Status.PENDING if is_own_record(person, recorded_by) else Status.VERIFIED,
             recorded_by=recorded_by,
-            verified_by=recorded_by,
-            verified_at=now,
+            verified_by=None if is_own_record(person, recorded_by) else recorded_by,
+            verified_at=None if is_own_record(person, recorded_by) else now,
         )
         for person in people
         if person.pk not in already
@@ -223,15 +254,27 @@ def _email_outcome(completion: Completion, template: str, subject: str, **contex
 
 
 @transaction.atomic
-def verify_completion(*, completion: Completion, verified_by, note: str = "") -> Completion:
-    """A coordinator accepts submitted evidence; the person is emailed."""
+def verify_completion(
+    *, completion: Completion, verified_by, note: str = "", override_reason: str = ""
+) -> Completion:
+    """A coordinator accepts submitted evidence; the person is emailed. Never the person
+    themselves nor whoever submitted it, unless an administrator overrides with a reason."""
     completion = _lock(completion)
     _require_pending(completion, "verified")
+    override = _check_four_eyes(completion, verified_by, override_reason)
     completion.status = Status.VERIFIED
     completion.verified_by = verified_by
     completion.verified_at = timezone.now()
     completion.status_reason = ""
     reason = f"verified: {note.strip()}" if note.strip() else "verified"
+    if override:
+        reason = f"verified by administrator override: {override}"
+        logger.warning(
+            "Four-eyes override: %s verified completion %s (%s)",
+            verified_by,
+            completion.pk,
+            override,
+        )
     _save(completion, user=verified_by, reason=reason)
     _email_outcome(
         completion,

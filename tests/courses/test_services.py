@@ -236,3 +236,135 @@ def test_correcting_changes_only_the_named_details_with_a_reason(cast, course):
             reason="x",
             expires_on=date(2024, 1, 1),
         )
+
+
+# --- four eyes (docs/four-eyes.md) ----------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_record(cast):
+    """The Norfolk coordinator's own record on the register."""
+    return PersonFactory(
+        force=cast.norfolk,
+        staff_number="C-77",
+        first_name="Cora",
+        last_name="Ord",
+        user=cast.coordinator,
+    )
+
+
+def test_nobody_verifies_their_own_evidence(cast, course, coordinator_record):
+    own = submit_completion(
+        person=coordinator_record,
+        activity=course,
+        completed_on=date(2025, 2, 10),
+        submitted_by=cast.coordinator,
+        certificate_number="NI-1",
+    )
+    with pytest.raises(ValidationError, match="cannot verify your own training record"):
+        verify_completion(completion=own, verified_by=cast.coordinator)
+    own.refresh_from_db()
+    assert own.status == Status.PENDING
+    assert own.verified_by is None
+
+
+def test_whoever_submitted_evidence_for_someone_cannot_verify_it(cast, course):
+    claimed = submit_completion(
+        person=cast.colleague,
+        activity=course,
+        completed_on=date(2025, 2, 10),
+        submitted_by=cast.coordinator,
+        certificate_number="NI-2",
+    )
+    with pytest.raises(ValidationError, match="another coordinator must verify it"):
+        verify_completion(completion=claimed, verified_by=cast.coordinator)
+    claimed.refresh_from_db()
+    assert claimed.status == Status.PENDING
+
+
+def test_a_second_coordinator_verifies_the_first_ones_evidence(cast, course, coordinator_record):
+    from people.models import Role
+    from tests.factories import UserFactory, granted
+
+    second = UserFactory(email="second@norfolk.police.uk")
+    granted(second, Role.COORDINATOR, force=cast.norfolk)
+    own = submit_completion(
+        person=coordinator_record,
+        activity=course,
+        completed_on=date(2025, 2, 10),
+        submitted_by=cast.coordinator,
+        certificate_number="NI-3",
+    )
+    done = verify_completion(completion=own, verified_by=second)
+    assert done.status == Status.VERIFIED
+    assert done.verified_by == second
+
+
+def test_recording_a_completion_for_oneself_leaves_it_pending(cast, course, coordinator_record):
+    own = record_completion(
+        person=coordinator_record,
+        activity=course,
+        completed_on=date(2025, 3, 3),
+        recorded_by=cast.coordinator,
+    )
+    assert own.status == Status.PENDING
+    assert own.verified_by is None
+    assert not own.counts
+    assert own.history.get().history_change_reason == (
+        "recorded for themselves: waits for a second person"
+    )
+
+
+def test_a_cohort_including_the_recorder_leaves_their_record_pending(
+    cast, course, coordinator_record
+):
+    created = record_cohort(
+        activity=course,
+        people=[coordinator_record, cast.colleague],
+        completed_on=date(2025, 3, 3),
+        recorded_by=cast.coordinator,
+    )
+    status = {c.person_id: (c.status, c.verified_by_id) for c in created}
+    assert status[coordinator_record.pk] == (Status.PENDING, None)
+    assert status[cast.colleague.pk] == (Status.VERIFIED, cast.coordinator.pk)
+
+
+def test_an_administrator_override_needs_a_reason_and_is_recorded(cast, course):
+    from people.models import Person
+
+    admin_record = Person.objects.create(
+        force=cast.norfolk,
+        staff_number="A-1",
+        person_type="staff",
+        first_name="Ad",
+        last_name="Min",
+        user=cast.admin,
+    )
+    own = submit_completion(
+        person=admin_record,
+        activity=course,
+        completed_on=date(2025, 2, 10),
+        submitted_by=cast.admin,
+        certificate_number="NI-4",
+    )
+    with pytest.raises(ValidationError, match="cannot verify your own"):
+        verify_completion(completion=own, verified_by=cast.admin)
+    done = verify_completion(
+        completion=own, verified_by=cast.admin, override_reason="sole assessor, board approved"
+    )
+    assert done.status == Status.VERIFIED
+    assert done.history.latest().history_change_reason == (
+        "verified by administrator override: sole assessor, board approved"
+    )
+
+
+def test_a_coordinators_override_reason_is_ignored(cast, course, coordinator_record):
+    own = submit_completion(
+        person=coordinator_record,
+        activity=course,
+        completed_on=date(2025, 2, 10),
+        submitted_by=cast.coordinator,
+        certificate_number="NI-5",
+    )
+    with pytest.raises(ValidationError):
+        verify_completion(completion=own, verified_by=cast.coordinator, override_reason="trust me")

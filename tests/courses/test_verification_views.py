@@ -207,3 +207,18 @@ def test_a_chief_officer_can_see_but_not_verify(client, cast, giac):
     assert detail.status_code == 200
     assert review(pending) not in detail.content.decode()
     assert client.post(review(pending), {"decision": "verify"}).status_code == 403
+
+
+def test_a_coordinator_cannot_verify_evidence_they_submitted_through_the_review_page(
+    client, cast, giac
+):
+    """Four eyes holds in the service, whatever page calls it."""
+    own = PersonFactory(force=cast.norfolk, staff_number="N-own", user=cast.coordinator)
+    pending = submitted(own, giac, date(2025, 2, 1), days_ago=2, recorded_by=cast.coordinator)
+    client.force_login(cast.coordinator)
+    response = client.post(review(pending), {"decision": "verify", "note": "fine"})
+    assert response.status_code == 200
+    assert "cannot verify your own training record" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+    assert pending.verified_by is None
