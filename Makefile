@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup lock run test test-fast test-browser check lint format catalogue demo bench browser-deps clean-db
+.PHONY: setup lock run serve test test-fast test-browser check lint format catalogue demo bench browser-deps clean-db
 
 LOCK := requirements/dev.txt
 
@@ -37,15 +37,19 @@ run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+## serve: production settings locally: gunicorn and the background worker on DATABASE_URL
+serve: setup
+	scripts/serve.sh
+
 ## catalogue: (re)load the shipped catalogue; running it twice changes nothing
 catalogue: setup
-	$(PY) manage.py load_catalogue
+	DJANGO_DEBUG=1 $(PY) manage.py load_catalogue
 
 ## demo: load the catalogue and demo data without serving
 demo: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_catalogue
-	$(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_catalogue
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 
 ## browser-deps: Debian's chromium for the Playwright journeys (never `playwright install`)
 browser-deps:

@@ -5,9 +5,11 @@ defaults: SQLite in the project folder, DEBUG on only when asked for, mail to th
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,9 +25,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
-    # Development and tests only; production sets DJANGO_SECRET_KEY.
+    if not DEBUG:
+        # Refuse to start rather than sign sessions with a key anyone can read in the source.
+        sys.exit(
+            "DJANGO_SECRET_KEY is not set: it is required when DJANGO_DEBUG is off "
+            "(docs/deploy.md); for development set DJANGO_DEBUG=1."
+        )
     SECRET_KEY = "dev-insecure-only-for-local-use-" + "x" * 20
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -37,7 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
@@ -49,6 +56,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "govuk_frontend_django",
+    "django_tasks",
+    "django_tasks_db",
     "people",
     "people.identity",
     "skills",
@@ -57,6 +66,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers, before sessions touch the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.logging.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,8 +104,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before reuse, so a restarted database costs no 500s.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No query holds a worker (or a lock) for ever; background jobs may be given longer.
+    _timeout_ms = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "60000"))
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={_timeout_ms}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 
@@ -121,6 +142,16 @@ SHORT_DATE_FORMAT = "j M Y"
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Hashed, compressed names from `collectstatic`, served by whitenoise with far-future caching;
+# with DEBUG on, files are served from the source folders as they change.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Evidence uploads live outside any web root and are served only through a view that checks
 # access (courses.views); MEDIA_URL is deliberately not routed.
@@ -147,11 +178,35 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE and env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = SECURE and env_bool("DJANGO_HSTS_PRELOAD", True)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/deploy.md).
+if env_bool("DJANGO_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# Content-Security-Policy (django-csp): only this site's own scripts, styles and images. The
+# few inline blocks (a report's print styles, pygal's SVG styles) carry the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
 # --- django-allauth: email login, no public sign-up, TOTP with recovery codes ---------------
 LOGIN_URL = "account_login"
@@ -209,9 +264,45 @@ REGISTER_CLASSIFICATION = os.environ.get("REGISTER_CLASSIFICATION", "OFFICIAL-SE
 # Where the register is served, for links in emails sent outside a request (send_reminders).
 REGISTER_BASE_URL = os.environ.get("REGISTER_BASE_URL", "http://127.0.0.1:8000")
 
+# --- background jobs (docs/jobs.md): Django's tasks API, through the django-tasks backport ----
+# The database backend works on SQLite and PostgreSQL; `manage.py db_worker` runs its queue, on
+# as many machines as needed (sharing REGISTER_EVIDENCE_ROOT). Tests run tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("REGISTER_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Import files up to this size are checked within the request; larger ones by the worker.
+IMPORT_INLINE_PREVIEW_BYTES = int(
+    os.environ.get("REGISTER_IMPORT_INLINE_PREVIEW_BYTES", str(2 * 1024 * 1024))
+)
+# A running job whose worker has not reported for this long is marked failed (docs/jobs.md).
+JOB_STALE_SECONDS = int(os.environ.get("REGISTER_JOB_STALE_SECONDS", "600"))
+
+# One line per request (register.request) and per background job (register.job) on stdout,
+# carrying ids only: no names, emails or query strings (config/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        },
+    },
+    "loggers": {
+        "register": {
+            "handlers": ["stdout"],
+            "level": os.environ.get("REGISTER_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+        # Django's own request warnings repeat what register.request says, with the URL.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

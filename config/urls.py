@@ -1,12 +1,23 @@
 from django.contrib import admin
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path
 
+from config.health import health_lines
 from people import views as people_views
 
 
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """200 when the database answers, 503 when it does not: a load balancer's probe."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        connection.close_if_unusable_or_obsolete()
+        return HttpResponse("database unreachable\n", status=503, content_type="text/plain")
+    lines = ["ok", "database: ok", *health_lines()]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 urlpatterns = [

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class PeopleConfig(AppConfig):
     name = "people"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Connects the per-job log lines in every process, the worker's included.
+        import config.logging  # noqa: F401

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import accessibility
+
 CHROMIUM = os.environ.get("REGISTER_CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures
 # in that thread are still synchronous, so Django's async-safety guard is relaxed here only.
@@ -54,8 +56,24 @@ def page(browser, live_server, transactional_db, request):
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # axe-core checks every HTML page the journey shows (tests/browser/accessibility.py).
+    accessibility.watch(page)
+    # Any Content-Security-Policy violation fails the journey: the browser logs each one.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
+    assert not refused, "Content-Security-Policy violations:\n" + "\n".join(refused)
     failed = getattr(request.node, "rep_call", None)
+    try:
+        if failed is not None and not failed.failed:
+            accessibility.check_now(page)
+    finally:
+        accessibility.unwatch_all()
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)

@@ -1,0 +1,18 @@
+"""Settings for the test suite: production settings (DEBUG off) with a throw-away key.
+
+Tests are not production, so they may not borrow the development key that exists only with
+DJANGO_DEBUG on; static files are served unhashed so no collectstatic is needed."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret-" + "k" * 40)
+
+from config.settings import *  # noqa: E402, F403
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# No collectstatic in tests: whitenoise finds files in the source folders, as with DEBUG on.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,99 @@
+"""Production settings refuse to be unsafe, and /healthz tells a load balancer the truth."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What docs/deploy.md tells a force's IT team to set.
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "register.example.police.uk",
+    "DJANGO_SECURE": "1",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+
+
+def _manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REGISTER_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DATABASE_URL": "sqlite:///:memory:", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_without_a_secret_key_debug_off_refuses_to_start_naming_the_variable():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DJANGO_SECRET_KEY" in lines[0]
+
+
+def test_the_development_key_exists_only_with_debug_on():
+    code = "from django.conf import settings; print(settings.SECRET_KEY[:4])"
+    result = _manage(
+        "shell", "-c", code, env={"DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "dev-"
+
+
+def test_check_deploy_with_the_documented_environment_prints_no_warning():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_pages_carry_a_content_security_policy(client, cast):
+    client.force_login(cast.officer_user)
+    response = client.get("/me/", follow=True)
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    # The pathway's own styles carry the nonce the policy names; nothing else inline runs.
+    nonce = policy.split("style-src 'self' 'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}">' in response.content.decode()
+    assert "'unsafe-inline'" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.startswith("ok\n")
+    assert "database: ok" in body
+    assert "worker:" in body
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_while_the_database_is_unreachable_and_200_once_back(
+    client, monkeypatch
+):
+    from django.db import connection
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "cursor", unreachable)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert b"database unreachable" in response.content
+    assert client.get("/healthz").status_code == 200
