@@ -149,7 +149,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "config.storage.StaticStorage"
     },
 }
 
@@ -206,7 +206,6 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
 # --- django-allauth: email login, no public sign-up, TOTP with recovery codes ---------------
 LOGIN_URL = "account_login"
