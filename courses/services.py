@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from courses.evidence import validate_evidence_file
 from courses.models import Activity, ActivityKind, Completion, Source, Status
+from people.forms import single_line
 from people.models import Person
 
 logger = logging.getLogger(__name__)
@@ -246,6 +247,8 @@ def _email_outcome(completion: Completion, template: str, subject: str, **contex
     if not recipient:
         return
     body = render_to_string(f"courses/email/{template}.txt", {"completion": completion, **context})
+
+    subject = single_line(subject)  # a title with a line break must not break the header
 
     def send():
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])

@@ -7,11 +7,12 @@ logged; requests for help go to the person's coordinators, never to the person.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -29,12 +30,15 @@ from people.directory_models import (
     RequestStatus,
     WorkMode,
 )
+from people.forms import refuse_control_characters_but_lines, single_line
 from people.models import Grant, Person, PersonType, Posting, Role, Unit
 from skills.coverage.data import Holding
 from skills.coverage.engine import _Register
 from skills.models import Capability
 
 MAX_ID_LIST = 20_000
+
+logger = logging.getLogger(__name__)
 
 # --- who may use it ------------------------------------------------------------------------
 
@@ -73,9 +77,13 @@ def give_consent(*, person: Person, by) -> Person:
     return person
 
 
+WITHDRAWN_NOTE = "The person withdrew from the directory."
+
+
 @transaction.atomic
 def withdraw_consent(*, person: Person, by) -> Person:
-    """Hides the person's entry at once; pending requests for them are declined."""
+    """Hides the person's entry at once; pending requests for them are declined, each
+    recording who withdrew and why (in the row and its history)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not person.directory_consent:
         return person
@@ -84,11 +92,18 @@ def withdraw_consent(*, person: Person, by) -> Person:
     person._change_reason = "directory consent withdrawn"
     person._history_user = by
     person.save(update_fields=["directory_consent", "directory_consent_on"])
-    DirectoryRequest.objects.filter(person=person, status=RequestStatus.PENDING).update(
-        status=RequestStatus.DECLINED,
-        decided_at=timezone.now(),
-        decision_note="The person withdrew from the directory.",
+    now = timezone.now()
+    pending = DirectoryRequest.objects.select_for_update().filter(
+        person=person, status=RequestStatus.PENDING
     )
+    for req in pending:
+        req.status = RequestStatus.DECLINED
+        req.decided_by = by
+        req.decided_at = now
+        req.decision_note = WITHDRAWN_NOTE
+        req._history_user = by
+        req._change_reason = "declined: the person withdrew from the directory"
+        req.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return person
 
 
@@ -108,10 +123,15 @@ def update_entry(
         person._change_reason = "directory biography changed"
         person._history_user = by
         person.save(update_fields=["skills_biography"])
-    Availability.objects.update_or_create(
-        person=person,
-        defaults={"hours_a_month": hours_a_month, "mode": mode, "notice_days": notice_days},
-    )
+    availability = Availability.objects.filter(person=person).first() or Availability(person=person)
+    wanted = {"hours_a_month": hours_a_month, "mode": mode, "notice_days": notice_days}
+    if availability.pk and all(getattr(availability, k) == v for k, v in wanted.items()):
+        return
+    for name, value in wanted.items():
+        setattr(availability, name, value)
+    availability._history_user = by
+    availability._change_reason = "availability changed"
+    availability.save()
 
 
 # --- search --------------------------------------------------------------------------------
@@ -349,55 +369,110 @@ def _base_url() -> str:
 
 
 def _mail(template: str, subject: str, context: dict, recipients: list[str]) -> None:
+    """Renders now (so a broken template rolls the change back) and sends once the change is
+    committed; a mail server failure is logged, never turned into an error page after the
+    change has been saved. Names reach the subject line flattened to one line."""
     recipients = [r for r in recipients if r]
     if not recipients:
         return
     body = render_to_string(f"people/email/{template}", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    subject = single_line(subject)
+
+    def send():
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except Exception:
+            logger.exception(
+                "Directory mail %r to %d recipient(s) failed", subject, len(recipients)
+            )
+
+    transaction.on_commit(send)
 
 
 def request_help(*, person_id: int, by, message: str) -> DirectoryRequest:
     """Sends a request for a listed person's help to their coordinators."""
     require_searcher(by)
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError("Say what you need help with")
+    refuse_control_characters_but_lines(message)
     with transaction.atomic():
         person = listed_people().select_related("force", "force__region").get(pk=person_id)
-        req = DirectoryRequest.objects.create(person=person, requested_by=by, message=message)
+        req = DirectoryRequest(person=person, requested_by=by, message=message)
+        req._history_user = by
+        req._change_reason = "requested"
+        req.save()
         coordinators = list(coordinators_of(person))
-    # Mail goes out once the request is saved.
-    _mail(
-        "directory_request.txt",
-        f"Directory request for {person.full_name}",
-        {
-            "request": req,
-            "person": person,
-            "requester": by,
-            "url": _base_url() + reverse("directory:request_detail", args=[req.pk]),
-        },
-        [u.email for u in coordinators],
-    )
+        # Mail goes out once the request is saved.
+        _mail(
+            "directory_request.txt",
+            f"Directory request for {person.full_name}",
+            {
+                "request": req,
+                "person": person,
+                "requester": by,
+                "url": _base_url() + reverse("directory:request_detail", args=[req.pk]),
+            },
+            [u.email for u in coordinators],
+        )
     return req
 
 
-def decide_request(*, request_id: int, by, accept: bool, note: str = "") -> DirectoryRequest:
-    """The person's coordinator accepts or declines; the person and the requester are told."""
+def _check_four_eyes(req: DirectoryRequest, by, override_reason: str) -> str:
+    """Nobody accepts their own request, nor a request for their own help; an administrator
+    may override with a reason (returned, to be kept in history)."""
+    own = req.requested_by_id == by.pk
+    about_them = req.person.user_id is not None and req.person.user_id == by.pk
+    if not (own or about_them):
+        return ""
+    override_reason = (override_reason or "").strip()
+    if by.is_superuser and override_reason:
+        return override_reason
+    if own:
+        raise ValidationError(
+            "You sent this request, so another coordinator of the person must accept it"
+        )
+    raise ValidationError("This request is for your own help: another coordinator must accept it")
+
+
+def decide_request(
+    *, request_id: int, by, accept: bool, note: str = "", override_reason: str = ""
+) -> DirectoryRequest:
+    """The person's coordinator accepts or declines; the person and the requester are told.
+    Accepting needs a second person (docs/four-eyes.md); declining one's own request is
+    always allowed."""
+    note = (note or "").strip()
+    refuse_control_characters_but_lines(note)
     with transaction.atomic():
         req = (
             DirectoryRequest.objects.select_for_update()
+            .select_related("person", "requested_by")
             .filter(person__in=Person.objects.coordinated_by(by).values("pk"))
             .get(pk=request_id)
         )
         if req.status != RequestStatus.PENDING:
             return req
+        override = _check_four_eyes(req, by, override_reason) if accept else ""
         req.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
         req.decided_by = by
         req.decided_at = timezone.now()
         req.decision_note = note
+        req._history_user = by
+        req._change_reason = (
+            f"accepted by administrator override: {override}"[:100]
+            if override
+            else f"{req.status}: {note}"[:100]
+            if note
+            else req.status
+        )
         req.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    person = Person.objects.select_related("force", "user").get(pk=req.person_id)
-    person_email = person.email or (person.user.email if person.user_id else "")
-    subject = f"Directory request {req.get_status_display().lower()}"
-    context = {"request": req, "person": person}
-    # Separate emails: the requester must never learn the person's address.
-    _mail("directory_decision.txt", subject, {**context, "to_person": True}, [person_email])
-    _mail("directory_decision.txt", subject, context, [req.requested_by.email])
+        if override:
+            logger.warning("Four-eyes override: %s accepted request %s (%s)", by, req.pk, override)
+        person = Person.objects.select_related("force", "user").get(pk=req.person_id)
+        person_email = person.email or (person.user.email if person.user_id else "")
+        subject = f"Directory request {req.get_status_display().lower()}"
+        context = {"request": req, "person": person}
+        # Separate emails: the requester must never learn the person's address.
+        _mail("directory_decision.txt", subject, {**context, "to_person": True}, [person_email])
+        _mail("directory_decision.txt", subject, context, [req.requested_by.email])
     return req

@@ -9,6 +9,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from people.directory_models import (
     RequestStatus,
     WorkMode,
 )
-from people.forms import FilterForm
+from people.forms import FilterForm, refuse_control_characters_but_lines
 from people.models import Person, PersonType, Region
 from skills.models import Capability, Function, Level
 
@@ -83,6 +84,7 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
         error_messages={"required": "Say what you need help with"},
+        validators=[refuse_control_characters_but_lines],
     )
 
     def __init__(self, *args, **kwargs):
@@ -100,7 +102,11 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Choose accept or decline"},
     )
     note = forms.CharField(
-        label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Note (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        validators=[refuse_control_characters_but_lines],
     )
 
     def __init__(self, *args, **kwargs):
@@ -388,14 +394,18 @@ def request_detail(request, pk):
         if form is None:
             raise Http404("Only the person's coordinator decides, once.")
         if form.is_valid():
-            directory.decide_request(
-                request_id=req.pk,
-                by=request.user,
-                accept=form.cleaned_data["decision"] == "accept",
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, "Decision saved; the person and the requester are told.")
-            return redirect("directory:request_detail", pk=req.pk)
+            try:
+                directory.decide_request(
+                    request_id=req.pk,
+                    by=request.user,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form.add_error("decision", error)
+            else:
+                messages.success(request, "Decision saved; the person and the requester are told.")
+                return redirect("directory:request_detail", pk=req.pk)
     return render(
         request,
         "people/directory_request.html",

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -180,17 +181,20 @@ def test_entries_never_show_contact_details(cast, client, listed):
         assert listed.staff_number not in content
 
 
-def test_a_request_reaches_the_persons_coordinator_and_nobody_else(cast, client, listed):
+def test_a_request_reaches_the_persons_coordinator_and_nobody_else(
+    cast, client, listed, django_capture_on_commit_callbacks
+):
     suffolk_coordinator = UserFactory(email="coordinator@suffolk.police.uk")
     granted(suffolk_coordinator, Role.COORDINATOR, force=cast.suffolk)
     kent_unit_coordinator = UserFactory(email="unit@kent.police.uk")
     granted(kent_unit_coordinator, Role.COORDINATOR, unit=cast.kent_unit)
 
     client.force_login(cast.coordinator)
-    response = client.post(
-        reverse("directory:request_help", args=[listed.pk]),
-        {"message": "Two days of packet analysis in May"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory:request_help", args=[listed.pk]),
+            {"message": "Two days of packet analysis in May"},
+        )
     assert response.status_code == 302
     req = DirectoryRequest.objects.get()
     assert (req.person, req.requested_by, req.status) == (
@@ -215,7 +219,9 @@ def test_a_request_reaches_the_persons_coordinator_and_nobody_else(cast, client,
     assert client.get(url).status_code == 404
 
 
-def test_only_the_persons_coordinator_decides_and_the_person_is_told(cast, client, listed):
+def test_only_the_persons_coordinator_decides_and_the_person_is_told(
+    cast, client, listed, django_capture_on_commit_callbacks
+):
     listed.email = "kim@kent.police.uk"
     listed.save()
     req = directory.request_help(person_id=listed.pk, by=cast.coordinator, message="Help")
@@ -228,7 +234,8 @@ def test_only_the_persons_coordinator_decides_and_the_person_is_told(cast, clien
     assert req.status == RequestStatus.PENDING
 
     client.force_login(cast.outsider)
-    response = client.post(url, {"decision": "accept", "note": "Kim can do it"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"decision": "accept", "note": "Kim can do it"})
     assert response.status_code == 302
     req.refresh_from_db()
     assert (req.status, req.decided_by) == (RequestStatus.ACCEPTED, cast.outsider)
@@ -375,3 +382,107 @@ def test_results_show_availability_in_words(cast, client, listed):
 def test_a_person_finds_their_directory_entry_from_their_pathway(cast, client):
     client.force_login(cast.officer_user)
     assert reverse("directory:my_entry") in client.get(reverse("me:pathway")).content.decode()
+
+
+# --- four eyes, attribution, hostile names (issue 13) ----------------------------------------
+
+
+def test_a_coordinator_cannot_accept_their_own_request(cast, client, listed):
+    """The Kent coordinator asks for Kim's help; only another Kent coordinator may accept."""
+    req = directory.request_help(person_id=listed.pk, by=cast.outsider, message="Help")
+    url = reverse("directory:request_detail", args=[req.pk])
+    client.force_login(cast.outsider)
+    response = client.post(url, {"decision": "accept"})
+    assert response.status_code == 400
+    assert "another coordinator of the person must accept it" in response.content.decode()
+    req.refresh_from_db()
+    assert (req.status, req.decided_by) == (RequestStatus.PENDING, None)
+    with pytest.raises(ValidationError):
+        directory.decide_request(request_id=req.pk, by=cast.outsider, accept=True)
+
+    second = UserFactory(email="second@kent.police.uk")
+    granted(second, Role.COORDINATOR, force=cast.kent)
+    directory.decide_request(request_id=req.pk, by=second, accept=True)
+    req.refresh_from_db()
+    assert (req.status, req.decided_by) == (RequestStatus.ACCEPTED, second)
+
+
+def test_a_coordinator_may_decline_their_own_request(cast, listed):
+    req = directory.request_help(person_id=listed.pk, by=cast.outsider, message="Help")
+    directory.decide_request(request_id=req.pk, by=cast.outsider, accept=False, note="not needed")
+    req.refresh_from_db()
+    assert req.status == RequestStatus.DECLINED
+
+
+def test_an_administrator_override_of_four_eyes_is_recorded_with_its_reason(cast, listed):
+    req = directory.request_help(person_id=listed.pk, by=cast.admin, message="Help")
+    with pytest.raises(ValidationError):
+        directory.decide_request(request_id=req.pk, by=cast.admin, accept=True)
+    directory.decide_request(
+        request_id=req.pk, by=cast.admin, accept=True, override_reason="gold command approval"
+    )
+    req.refresh_from_db()
+    assert req.status == RequestStatus.ACCEPTED
+    latest = req.history.latest()
+    assert latest.history_user == cast.admin
+    assert latest.history_change_reason == (
+        "accepted by administrator override: gold command approval"
+    )
+
+
+def test_withdrawing_consent_declines_pending_requests_recording_who_and_why(cast, listed):
+    req = directory.request_help(person_id=listed.pk, by=cast.coordinator, message="Help")
+    directory.withdraw_consent(person=listed, by=cast.outsider)
+    req.refresh_from_db()
+    assert req.status == RequestStatus.DECLINED
+    assert req.decided_by == cast.outsider
+    assert req.decision_note == "The person withdrew from the directory."
+    latest = req.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        cast.outsider,
+        "declined: the person withdrew from the directory",
+    )
+    assert [h.status for h in req.history.order_by("history_date")] == ["pending", "declined"]
+
+
+def test_availability_keeps_its_history(cast, listed):
+    directory.update_entry(
+        person=listed,
+        by=cast.outsider,
+        biography="",
+        hours_a_month=8,
+        mode="remote",
+        notice_days=3,
+    )
+    availability = Availability.objects.get(person=listed)
+    hours = [h.hours_a_month for h in availability.history.order_by("history_date")]
+    assert hours == [16, 8]
+    assert availability.history.latest().history_user == cast.outsider
+
+
+def test_a_name_with_a_line_break_never_breaks_the_request_email_after_saving(
+    cast, client, listed, django_capture_on_commit_callbacks
+):
+    """A newline in a name reached the subject: BadHeaderError after the request was saved."""
+    type(listed).objects.filter(pk=listed.pk).update(first_name="Kim\nBcc: everyone@example.com")
+    client.force_login(cast.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory:request_help", args=[listed.pk]), {"message": "Help in May"}
+        )
+    assert response.status_code == 302
+    assert DirectoryRequest.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert "\n" not in mail.outbox[0].subject
+    assert mail.outbox[0].subject == ("Directory request for Kim Bcc: everyone@example.com Kentish")
+    assert mail.outbox[0].bcc == []
+
+
+def test_a_request_message_with_control_characters_is_refused(cast, client, listed):
+    client.force_login(cast.coordinator)
+    response = client.post(
+        reverse("directory:request_help", args=[listed.pk]), {"message": "Help\x00\x1b[2J"}
+    )
+    assert response.status_code == 400
+    assert "Remove the control character" in response.content.decode()
+    assert not DirectoryRequest.objects.exists()
