@@ -1,13 +1,15 @@
 """Admin for logins, regions, forces, units, people, postings, funds, grants and deployments.
-People, postings and grants are never deleted here: end a posting, revoke a grant,
-deactivate a login."""
+People, postings, grants and deployments are never deleted here: end a posting, revoke a
+grant, deactivate a login, correct a deployment (its history keeps every version)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from people.forms import refuse_control_characters
 from people.models import (
     Deployment,
     Force,
@@ -193,8 +195,29 @@ class PostingInline(NoDeleteMixin, admin.TabularInline):
     autocomplete_fields = ["unit", "role_profile", "fund"]
 
 
+class PersonAdminForm(forms.ModelForm):
+    """Names and numbers are one line: a line break in a name broke the emails about them."""
+
+    ONE_LINE = ("staff_number", "rank", "first_name", "last_name", "email")
+
+    class Meta:
+        model = Person
+        fields = [
+            *("force", "staff_number", "person_type", "rank", "first_name", "last_name"),
+            *("email", "user", "monthly_hours_commitment", "skills_biography"),
+            *("directory_consent", "directory_consent_on"),
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.ONE_LINE:
+            if name in self.fields:
+                self.fields[name].validators.append(refuse_control_characters)
+
+
 @admin.register(Person)
 class PersonAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    form = PersonAdminForm
     list_display = ["last_name", "first_name", "staff_number", "rank", "person_type", "force"]
     list_filter = ["person_type", "force", "directory_consent"]
     list_select_related = ["force"]
@@ -223,7 +246,9 @@ class PostingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(SimpleHistoryAdmin):
+class DeploymentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """No delete, single or bulk: the hours deployed are evidence for the evaluation."""
+
     list_display = ["person", "unit", "deployed_on", "hours", "task"]
     list_filter = ["unit"]
     list_select_related = ["person__force", "unit"]

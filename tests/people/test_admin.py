@@ -16,7 +16,7 @@ from skills.catalogue import load_catalogue
 from skills.models import Expectation, Inspection, ResilienceTarget, RoleProfile
 from tests.factories import completed
 
-NO_DELETE = [Person, Posting, Completion, Grant, User]
+NO_DELETE = [Person, Posting, Completion, Grant, User, Deployment]
 
 
 @pytest.fixture
@@ -241,3 +241,21 @@ def test_role_profile_person_types_are_chosen_from_the_register_values(register)
     assert not RoleProfileForm(
         data={"code": role.code, "name": role.name, "person_types": ["constable"]}, instance=role
     ).is_valid()
+
+
+@pytest.mark.parametrize("name", ["Jane\nBcc: all@example.com", "Jane\x00", "Jane\tSmith"])
+def test_a_name_with_a_line_break_or_control_character_is_refused(register, admin_client_, name):
+    person = register["cast"].colleague
+    response = admin_client_.post(
+        url(Person, "change", person.pk),
+        {
+            "force": person.force_id, "staff_number": person.staff_number,
+            "person_type": person.person_type, "rank": "", "first_name": name,
+            "last_name": person.last_name, "email": "",
+            "postings-TOTAL_FORMS": "0", "postings-INITIAL_FORMS": "0",
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Remove the line break, tab or other control character" in response.content.decode()
+    person.refresh_from_db()
+    assert person.first_name == "Sam"
