@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup lock run serve test test-fast test-browser check lint format catalogue demo bench browser-deps clean-db
+.PHONY: setup lock run serve test test-fast test-browser check lint format catalogue demo bench browser-deps oidc-deps clean-db
 
 LOCK := requirements/dev.txt
 
@@ -58,16 +58,20 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## oidc-deps: the OpenID provider the identity tests sign in through (npm, from the lock file)
+oidc-deps:
+	npm ci --prefix tests/oidc --no-audit --no-fund
+
 ## test: everything the suite needs, then the whole suite (browser journeys included)
-test: setup browser-deps
+test: setup browser-deps oidc-deps
 	$(BIN)/pytest
 
 ## test-browser: only the browser journeys
-test-browser: setup browser-deps
+test-browser: setup browser-deps oidc-deps
 	$(BIN)/pytest -m browser
 
 ## test-fast: the suite without the browser journeys
-test-fast: setup
+test-fast: setup oidc-deps
 	$(BIN)/pytest -m "not browser"
 
 ## check: ruff, then the whole suite

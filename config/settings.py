@@ -230,8 +230,16 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cyber skills register"
 # Roles whose users must set up TOTP before using the register (comma-separated role values
-# from people.Grant.Role, e.g. "coordinator,chief_officer"). Empty in development.
-REGISTER_MFA_REQUIRED_ROLES = env_list("REGISTER_MFA_REQUIRED_ROLES", "")
+# from people.Grant.Role, plus "admin" for administrators). With DEBUG off it defaults to every
+# role that sees other people's records; empty with DEBUG on and under pytest unless set.
+_MFA_OVERSIGHT_ROLES = "coordinator,chief_officer,regional_lead,national_lead,admin"
+REGISTER_MFA_REQUIRED_ROLES = env_list(
+    "REGISTER_MFA_REQUIRED_ROLES",
+    "" if DEBUG or "PYTEST_VERSION" in os.environ else _MFA_OVERSIGHT_ROLES,
+)
+# A force directory sign-in whose amr claim shows MFA satisfies the policy, for directories
+# marked "amr counts as MFA" (docs/identity.md); set to 0 to always ask for register TOTP.
+REGISTER_SSO_AMR_COUNTS_AS_MFA = env_bool("REGISTER_SSO_AMR_COUNTS_AS_MFA", True)
 
 # One cache shared by every worker, so that login throttling (ACCOUNT_RATE_LIMITS) counts
 # across them: the database cache, whose table people migration 0007 creates. Redis is not

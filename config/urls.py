@@ -23,6 +23,7 @@ def healthz(request):
 urlpatterns = [
     path("", people_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("people.identity.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("me/", include("people.urls_self")),

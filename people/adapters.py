@@ -1,8 +1,41 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.shortcuts import render
+
+MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
 
 
 class InviteOnlyAccountAdapter(DefaultAccountAdapter):
-    """No public sign-up: accounts are created by coordinators and administrators."""
+    """No public sign-up: accounts are created by coordinators and administrators. A force
+    that signs in through its directory may close password sign-in (people/identity)."""
 
     def is_open_for_signup(self, request):
         return False
+
+    def pre_login(self, request, user, **kwargs):
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None:
+            return response
+        from allauth.account.internal.flows.login import get_authentication_records
+        from allauth.account.internal.stagekit import clear_login
+
+        from people.identity.services import password_login_closed
+
+        records = get_authentication_records(request, user)
+        if records and records[-1].get("method") == "password" and password_login_closed(user):
+            clear_login(request)
+            return render(request, "identity/use_force_account.html", status=403)
+        return None
+
+    def get_login_stages(self):
+        stages = super().get_login_stages()
+        # A directory sign-in that already proved a second factor (amr), where trusted for it.
+        if getattr(self.request, "identity_mfa_by_directory", False):
+            stages = [stage for stage in stages if stage != MFA_STAGE]
+        return stages
+
+    def get_logout_redirect_url(self, request):
+        """After signing out of the register, out of the force's directory too (RP-initiated
+        logout), when the user signed in through it."""
+        from people.identity.views import directory_logout_url
+
+        return directory_logout_url(request) or super().get_logout_redirect_url(request)

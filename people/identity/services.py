@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from people.identity.models import LoginEvent
+from people.identity.models import Directory, DirectoryLink, LoginEvent
 from people.models import Grant, Unit
 
 
@@ -89,3 +90,70 @@ def reactivate_login(*, user, by=None, via: str = "", reason: str = "") -> bool:
     user.save(update_fields=["is_active"])
     record_event(user=user, kind=LoginEvent.Kind.REACTIVATED, by=by, via=via, detail=reason)
     return True
+
+
+class Refusal(TextChoices):
+    """Why a directory sign-in did not open the register (the page shown says what to do)."""
+
+    NO_ACCESS = "no_access", "No login on the register for this account"
+    DISABLED = "disabled", "The login is switched off"
+    LINKED_ELSEWHERE = "linked_elsewhere", "The login is linked to another directory account"
+    NOT_TRUSTED = "not_trusted", "The directory's answer could not be checked"
+    EXPIRED = "expired", "The sign-in took too long or was started elsewhere"
+
+
+def match_directory_account(*, directory, claims: dict):
+    """The login a directory account may open, or why not: ``(user, None)`` or
+    ``(None, Refusal)``. Never creates a login. A linked account is found by the directory's
+    immutable id; otherwise by verified email, and then only a login of the directory's own
+    force. Group and role claims are ignored: grants stay in the register."""
+    subject = str(claims.get(directory.subject_claim) or "")
+    if not subject:
+        return None, Refusal.NOT_TRUSTED
+    User = get_user_model()
+    link = DirectoryLink.objects.select_related("user").filter(directory=directory, subject=subject)
+    user = link[0].user if link else None
+    if user is None:
+        email = str(claims.get("email") or "").strip().lower()
+        verified = claims.get("email_verified") is True or (
+            "@" in email and email.rsplit("@", 1)[1] in directory.email_domains()
+        )
+        if not email or not verified:
+            return None, Refusal.NO_ACCESS
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            return None, Refusal.NO_ACCESS
+        if DirectoryLink.objects.filter(directory=directory, user=user).exists():
+            return None, Refusal.LINKED_ELSEWHERE
+    if directory.force_id not in login_force_ids(user):
+        return None, Refusal.NO_ACCESS
+    if not user.is_active:
+        return None, Refusal.DISABLED
+    return user, None
+
+
+@transaction.atomic
+def link_directory_account(*, directory, user, subject: str) -> DirectoryLink:
+    """Links the login to the directory account on its first sign-in, and notes each one."""
+    link, created = DirectoryLink.objects.get_or_create(
+        directory=directory, subject=subject, defaults={"user": user}
+    )
+    DirectoryLink.objects.filter(pk=link.pk).update(last_sign_in_at=timezone.now())
+    if created:
+        record_event(
+            user=user,
+            kind=LoginEvent.Kind.SSO_LINKED,
+            by=user,
+            via=f"sign-in through {directory.name}",
+            detail=f"{directory.subject_claim} {subject}",
+        )
+    return link
+
+
+def password_login_closed(user) -> bool:
+    """Whether the user's force signs in only through its directory."""
+    if user.is_superuser:
+        return False
+    return Directory.objects.filter(
+        force_id__in=login_force_ids(user), enabled=True, password_login=False
+    ).exists()

@@ -5,7 +5,35 @@ from __future__ import annotations
 
 from tests.access import EVERYONE, Rule
 
+
+def _norfolk_directory(cast) -> dict:
+    from people.identity.models import Directory
+
+    directory, _ = Directory.objects.get_or_create(
+        force=cast.norfolk,
+        defaults={
+            "slug": "norfolk",
+            "name": "Norfolk Constabulary",
+            "issuer": "https://login.example.invalid/norfolk/v2.0",
+            "client_id": "register",
+        },
+    )
+    return {"slug": directory.slug}
+
+
 RULES = {
     # allauth.usersessions: the signed-in user's own sessions, with "sign out everywhere".
     "usersessions_list": Rule(allowed=EVERYONE),
+    # The signed-in user's own account page; ending one's own sessions.
+    "identity:account": Rule(allowed=EVERYONE),
+    "identity:sign_out_everywhere": Rule(allowed=EVERYONE, method="post"),
+    # Entrance pages: the button page before the force's directory is public.
+    "identity:sso_start": Rule(allowed=EVERYONE, public=True, kwargs=_norfolk_directory),
+    "identity:sso_callback": Rule(
+        allowed=EVERYONE,
+        public=True,
+        kwargs=_norfolk_directory,
+        skip="answers only a sign-in started at the directory (400 otherwise); "
+        "tests/identity/test_sso.py drives it against a real OpenID provider",
+    ),
 }

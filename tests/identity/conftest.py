@@ -1,0 +1,1 @@
+from tests.identity.oidc import make_directory, oidc_provider  # noqa: F401
