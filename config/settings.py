@@ -308,6 +308,8 @@ LOGGING = {
             "level": os.environ.get("REGISTER_LOG_LEVEL", "INFO"),
             "propagate": False,
         },
+        # xhtml2pdf warns about every CSS property it ignores, on every PDF.
+        "xhtml2pdf": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # Django's own request warnings repeat what register.request says, with the URL.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
