@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup lock run serve test test-fast test-browser check lint format catalogue demo bench browser-deps oidc-deps clean-db
+.PHONY: setup lock run worker serve test test-fast test-browser check lint format catalogue demo bench browser-deps oidc-deps clean-db
 
 LOCK := requirements/dev.txt
 
@@ -31,11 +31,18 @@ lock:
 	touch $(STAMP)
 
 ## run: migrate, load the catalogue and demo data into SQLite, serve on http://127.0.0.1:8000
+## with the background worker beside it (imports, reminders: docs/jobs.md); Ctrl-C stops both
 run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py load_catalogue
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## worker: only the background worker (django-tasks-db's db_worker), on DATABASE_URL
+worker: setup
+	$(PY) manage.py db_worker
 
 ## serve: production settings locally: gunicorn and the background worker on DATABASE_URL
 serve: setup

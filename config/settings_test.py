@@ -16,3 +16,12 @@ STORAGES = {
 # No collectstatic in tests: whitenoise finds files in the source folders, as with DEBUG on.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Background tasks run at once, inside the test (docs/jobs.md); the one end-to-end test of
+# the worker (tests/courses/test_import_jobs_worker.py) sets the database backend itself.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "REGISTER_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from courses.models import Activity, ActivityCapability, Completion, Status
+from courses.models import Activity, ActivityCapability, Completion, Job, Status
 
 
 class ActivityCapabilityInline(admin.TabularInline):
@@ -96,3 +96,32 @@ class CompletionAdmin(SimpleHistoryAdmin):
             obj.verified_by = request.user
         obj._change_reason = "changed in the admin" if change else "recorded in the admin"
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs, read-only: they are records of what ran (docs/jobs.md)."""
+
+    list_display = [
+        "pk",
+        "kind",
+        "status",
+        "started_by",
+        "filename",
+        "rows_done",
+        "rows_total",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["filename", "started_by__email"]
+    readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

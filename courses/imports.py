@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -127,6 +128,18 @@ class ImportPreview:
         self.unchanged += 1
         self._note(self.left_alone, f"Row {row}: {text}")
 
+    def to_json(self) -> str:
+        """The whole preview, errors included, as kept between preview pages."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["errors"] = [[e.row, e.column, e.message] for e in self.errors]
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ImportPreview:
+        data = json.loads(text)
+        data["errors"] = [RowError(*error) for error in data["errors"]]
+        return cls(**data)
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -140,17 +153,17 @@ class ImportResult:
     unchanged: int
 
 
-def preview_import(kind: str, fileobj, *, filename: str, user) -> ImportPreview:
+def preview_import(kind: str, fileobj, *, filename: str, user, progress=None) -> ImportPreview:
     """Reads and checks the whole file; writes nothing. Raises ImportFileError if the file
-    itself is refused."""
-    return _run(kind, fileobj, filename=filename, user=user, write=False)
+    itself is refused. ``progress(rows_read)`` is called as the rows are read."""
+    return _run(kind, fileobj, filename=filename, user=user, write=False, progress=progress)
 
 
-def apply_import(kind: str, fileobj, *, filename: str, user) -> ImportResult:
+def apply_import(kind: str, fileobj, *, filename: str, user, progress=None) -> ImportResult:
     """Re-validates and writes every row in one transaction, or nothing: raises
     ImportFileError for a refused file, ImportHasErrors if any row is bad."""
     with transaction.atomic():
-        preview = _run(kind, fileobj, filename=filename, user=user, write=True)
+        preview = _run(kind, fileobj, filename=filename, user=user, write=True, progress=progress)
         if preview.errors:
             raise ImportHasErrors(preview)
     return ImportResult(
@@ -163,7 +176,7 @@ def apply_import(kind: str, fileobj, *, filename: str, user) -> ImportResult:
     )
 
 
-def _run(kind, fileobj, *, filename, user, write) -> ImportPreview:
+def _run(kind, fileobj, *, filename, user, write, progress=None) -> ImportPreview:
     if kind not in HANDLERS:
         raise ImportFileError(f"Unknown kind of import {kind!r}: use one of {', '.join(KINDS)}")
     if not _coordinates(user):
@@ -183,6 +196,8 @@ def _run(kind, fileobj, *, filename, user, write) -> ImportPreview:
                 )
             chunk.append((number, handler.cells(values)))
             if len(chunk) >= CHUNK_ROWS:
+                if progress is not None:
+                    progress(preview.rows - len(chunk))
                 handler.process(chunk)
                 chunk = []
         if chunk:

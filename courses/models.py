@@ -242,3 +242,84 @@ class Completion(models.Model):
     @property
     def counts(self) -> bool:
         return self.status == Status.VERIFIED
+
+
+class JobKind(models.TextChoices):
+    IMPORT_PREVIEW = "import_preview", "Checking an import file"
+    IMPORT_APPLY = "import_apply", "Importing a file"
+    REMINDERS = "reminders", "Sending reminders"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """Work that can outlast a web request, run by a background worker (docs/jobs.md): who
+    started it, how far it has got, and how it ended. One job per upload and kind, so a
+    double-click cannot start the same import twice."""
+
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        help_text="Blank for scheduled work (the daily reminders).",
+    )
+    upload = models.CharField(
+        max_length=64, blank=True, help_text="The upload's token, for import jobs."
+    )
+    import_kind = models.CharField(max_length=20, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True, help_text="What the job was asked to do.")
+    stage = models.CharField(max_length=80, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True, help_text="What went wrong, in words for the user.")
+    task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="host:pid of the process running it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upload", "kind"],
+                condition=~Q(upload=""),
+                name="job_one_per_upload_and_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(failure=""),
+                name="job_failure_has_message",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "kind"], name="job_status_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.filename}".strip() + f" ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("courses:job_detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """Rows done as a whole percentage of the total, when the total is known."""
+        if not self.rows_total:
+            return None
+        return min(100, self.rows_done * 100 // self.rows_total)

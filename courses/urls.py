@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses import views
+from courses import views, views_imports
 
 app_name = "courses"
 
@@ -20,7 +20,9 @@ urlpatterns = [
         name="record_completion",
     ),
     path("verification/", views.verification_queue, name="verification_queue"),
-    path("imports/", views.import_upload, name="import_upload"),
-    path("imports/<slug:token>/", views.import_preview, name="import_preview"),
-    path("imports/<slug:token>/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/", views_imports.import_upload, name="import_upload"),
+    path("imports/jobs/<int:pk>/", views_imports.job_detail, name="job_detail"),
+    path("imports/jobs/<int:pk>/progress/", views_imports.job_progress, name="job_progress"),
+    path("imports/<slug:token>/", views_imports.import_preview, name="import_preview"),
+    path("imports/<slug:token>/confirm/", views_imports.import_confirm, name="import_confirm"),
 ]

@@ -6,40 +6,35 @@ found (404); one they may see but not change is forbidden (403)."""
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from courses import imports, services
+from courses import services
 from courses.filters import ActivityFilter, VerificationQueueFilter
 from courses.forms import (
     CohortForm,
     CohortUnitForm,
     CompletionForm,
     CorrectCompletionForm,
-    ImportUploadForm,
     ReasonForm,
     ReviewForm,
     SubmitCompletionForm,
     recordable_activities,
 )
 from courses.models import Activity, ActivityCapability, Completion, Source, Status
-from courses.tables import ActivityTable, ImportErrorTable, VerificationQueueTable
+from courses.tables import ActivityTable, VerificationQueueTable
 from people.access import can_coordinate
 from people.models import Person, Unit
 
@@ -592,154 +587,6 @@ def review_completion(request, pk):
             "rows": _completion_rows(completion),
             "form": form,
             "reviewable": completion.status == Status.PENDING,
-        },
-    )
-
-
-# --- imports from the web -------------------------------------------------------------------
-
-IMPORT_SESSION_KEY = "courses_imports"
-IMPORT_ERRORS_PER_PAGE = 100
-
-
-def _import_dir() -> Path:
-    return Path(settings.EVIDENCE_ROOT) / "imports"
-
-
-def _pending_import(request, token) -> dict:
-    """The upload this session made under ``token``, else 404. The path on disk is built from
-    the server-issued token only, never from anything the client sends."""
-    entry = request.session.get(IMPORT_SESSION_KEY, {}).get(token)
-    if entry is None or entry.get("user") != request.user.pk:
-        raise Http404("No such upload: upload the file again.")
-    path = _import_dir() / f"{token}{entry['suffix']}"
-    if not path.exists():
-        raise Http404("The uploaded file has expired: upload it again.")
-    return {**entry, "path": path}
-
-
-def _forget_import(request, token, path: Path) -> None:
-    imports_in_session = request.session.get(IMPORT_SESSION_KEY, {})
-    imports_in_session.pop(token, None)
-    request.session[IMPORT_SESSION_KEY] = imports_in_session
-    path.unlink(missing_ok=True)
-
-
-STALE_UPLOAD_SECONDS = 24 * 60 * 60
-
-
-def _remove_stale_uploads(folder: Path) -> None:
-    """Uploads never confirmed are removed after a day, so none lingers with personal data."""
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    for path in folder.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-        except FileNotFoundError:
-            continue
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_upload(request):
-    _require_coordinator(request)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-        token = secrets.token_urlsafe(24)
-        folder = _import_dir()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _remove_stale_uploads(folder)
-        with open(folder / f"{token}{suffix}", "xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        imports_in_session = request.session.get(IMPORT_SESSION_KEY, {})
-        imports_in_session[token] = {
-            "user": request.user.pk,
-            "kind": form.cleaned_data["kind"],
-            "filename": Path(upload.name).name[:200],
-            "suffix": suffix,
-        }
-        request.session[IMPORT_SESSION_KEY] = imports_in_session
-        return redirect("courses:import_preview", token=token)
-    return render(request, "courses/import_upload.html", {"form": form})
-
-
-def _kind_label(kind: str) -> str:
-    return dict(ImportUploadForm.KINDS).get(kind, kind)
-
-
-def _preview_page(request, token, pending, *, preview=None, refused=(), status=200):
-    errors = preview.errors if preview is not None else []
-    table = ImportErrorTable(
-        errors,
-        caption=f"{len(errors)} problem{pluralize(len(errors))} in "
-        f"{preview.bad_rows if preview else 0} row{pluralize(preview.bad_rows if preview else 0)}",
-    )
-    # A file with thousands of bad rows shows them a page at a time.
-    RequestConfig(request, paginate={"per_page": IMPORT_ERRORS_PER_PAGE}).configure(table)
-    return render(
-        request,
-        "courses/import_preview.html",
-        {
-            "token": token,
-            "pending": pending,
-            "kind_label": _kind_label(pending["kind"]),
-            "preview": preview,
-            "refused": list(refused),
-            "error_table": table,
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_GET
-def import_preview(request, token):
-    _require_coordinator(request)
-    pending = _pending_import(request, token)
-    with open(pending["path"], "rb") as fileobj:
-        try:
-            preview = imports.preview_import(
-                pending["kind"], fileobj, filename=pending["filename"], user=request.user
-            )
-        except ValidationError as error:
-            return _preview_page(request, token, pending, refused=error.messages)
-    return _preview_page(request, token, pending, preview=preview)
-
-
-@login_required
-@require_POST
-def import_confirm(request, token):
-    """Imports every row or none; with any bad row, shows the preview again."""
-    _require_coordinator(request)
-    pending = _pending_import(request, token)
-    with open(pending["path"], "rb") as fileobj:
-        try:
-            result = imports.apply_import(
-                pending["kind"], fileobj, filename=pending["filename"], user=request.user
-            )
-        except imports.ImportHasErrors as error:
-            messages.error(request, error.messages[0])
-            return _preview_page(request, token, pending, preview=error.preview, status=400)
-        except ValidationError as error:
-            return _preview_page(request, token, pending, refused=error.messages, status=400)
-    _forget_import(request, token, pending["path"])
-    return render(
-        request,
-        "courses/import_result.html",
-        {
-            "result": result,
-            "kind_label": _kind_label(pending["kind"]),
-            "rows": [
-                ("File", result.filename),
-                ("What it held", _kind_label(pending["kind"])),
-                ("Rows read", result.rows),
-                ("Created", result.created),
-                ("Changed", result.changed),
-                ("Left as they were", result.unchanged),
-            ],
         },
     )
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from courses.models import Completion, Source, Status
+from courses.models import Completion, Job, JobKind, Source, Status
 from tests.factories import activity
 
 UPLOAD = reverse("courses:import_upload")
@@ -58,8 +58,12 @@ def upload(client, file, kind="completions"):
 def test_a_clean_file_is_previewed_then_imported(client, cast, course, import_root):
     client.force_login(cast.coordinator)
     preview_url, token = upload(client, csv_file(*GOOD, bom=True))
-    # The upload waits privately under EVIDENCE_ROOT/imports, named by the token only.
-    assert [p.name for p in import_root.iterdir()] == [f"{token}.csv"]
+    # The upload waits privately under EVIDENCE_ROOT/imports, named by the token only, beside
+    # its checked preview (kept so that paging through problems never reads the file again).
+    assert sorted(p.name for p in import_root.iterdir()) == [
+        f"{token}.csv",
+        f"{token}.preview.json",
+    ]
     preview = client.get(preview_url)
     assert preview.status_code == 200
     counts = preview.context["preview"]
@@ -68,9 +72,11 @@ def test_a_clean_file_is_previewed_then_imported(client, cast, course, import_ro
     confirm = reverse("courses:import_confirm", args=[token])
     assert confirm in preview.content.decode()
 
-    result = client.post(confirm)
+    result = client.post(confirm, follow=True)
     assert result.status_code == 200
-    assert result.context["result"].created == 2
+    job = result.context["job"]
+    assert (job.status, job.outcome["created"], job.started_by) == ("done", 2, cast.coordinator)
+    assert "File imported" in result.content.decode()
     records = Completion.objects.order_by("person__last_name")
     assert [(c.person, c.completed_on, c.certificate_number) for c in records] == [
         (cast.colleague, date(2025, 3, 14), "OF-2"),
@@ -78,9 +84,9 @@ def test_a_clean_file_is_previewed_then_imported(client, cast, course, import_ro
     ]
     assert {c.source for c in records} == {Source.IMPORTED}
     assert {c.status for c in records} == {Status.VERIFIED}
-    # The uploaded file is gone once imported, and the token no longer works.
+    # The uploaded file is gone once imported, and the token leads only to the result.
     assert list(import_root.iterdir()) == []
-    assert client.get(preview_url).status_code == 404
+    assert client.get(preview_url)["Location"] == job.get_absolute_url()
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(client, cast, course):
@@ -116,6 +122,7 @@ def test_confirming_a_file_with_errors_writes_nothing(client, cast, course):
     response = client.post(reverse("courses:import_confirm", args=[token]))
     assert response.status_code == 400
     assert len(response.context["preview"].errors) == 2
+    assert not Job.objects.filter(kind=JobKind.IMPORT_APPLY).exists()
     assert "Nothing was imported: 2 problems" in response.content.decode()
     assert not Completion.objects.exists()
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 
-from courses.models import Completion, Status
+from courses.models import Completion, Job, JobKind, JobStatus, Status
 from tests.access import EVERYONE, Rule
 from tests.factories import ActivityFactory
 
@@ -48,6 +48,28 @@ def _completion_pk(cast) -> dict:
     return {"pk": _pending_completion(cast).pk}
 
 
+def _coordinators_job(cast) -> dict:
+    """A finished import started by the Norfolk coordinator."""
+    job, _ = Job.objects.get_or_create(
+        kind=JobKind.IMPORT_APPLY,
+        upload="url-access-job",
+        defaults={
+            "started_by": cast.coordinator,
+            "import_kind": "completions",
+            "filename": "completions.csv",
+            "status": JobStatus.DONE,
+            "outcome": {
+                "result": "imported",
+                "rows": 1,
+                "created": 1,
+                "changed": 0,
+                "unchanged": 0,
+            },
+        },
+    )
+    return {"pk": job.pk}
+
+
 RULES = {
     "courses:activity_list": Rule(allowed=EVERYONE),
     "courses:activity_detail": Rule(
@@ -75,4 +97,7 @@ RULES = {
         kwargs=lambda cast: {"token": "not-from-this-session"},
         method="post",
     ),
+    # A job is seen only by the coordinator who started it (tests/courses/test_import_jobs.py).
+    "courses:job_detail": Rule(allowed=frozenset({"coordinator"}), kwargs=_coordinators_job),
+    "courses:job_progress": Rule(allowed=frozenset({"coordinator"}), kwargs=_coordinators_job),
 }

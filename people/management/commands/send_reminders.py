@@ -20,12 +20,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of", help="The day to run for, YYYY-MM-DD (default today).", default=None
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the sending for the background worker (docs/jobs.md) and return.",
+        )
 
-    def handle(self, *args, as_of=None, **options):
+    def handle(self, *args, as_of=None, background=False, **options):
         try:
             day = date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError as error:
             raise CommandError("Give --as-of as YYYY-MM-DD, for example 2025-03-31.") from error
+        if background:
+            from courses.jobs import start_reminders
+
+            job = start_reminders(as_of=day)
+            self.stdout.write(f"{day.isoformat()}: reminders queued as job {job.pk}.")
+            return
         outcome = send_reminders(as_of=day)
         self.stdout.write(
             f"{day.isoformat()}: {outcome.items} reminders due, {outcome.reminders_recorded} new "
