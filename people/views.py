@@ -45,13 +45,13 @@ def _unit_for(request, code) -> Unit:
 
 @login_required
 def home(request):
-    """Sends each user to where their role starts (issue 6): coordinators to their units and
-    verification queue, chief officers and leads to coverage, officers to their pathway;
-    anyone else learns they have no access yet."""
+    """Where each user's work starts: coordinators see their work (verification queue,
+    people due or expiring in their units, recording and importing), chief officers and leads
+    go to coverage, officers to their pathway; anyone else learns they have no access yet."""
     user = request.user
     roles = roles_of(user)
     if can_coordinate(user) and not user.is_superuser:
-        return redirect("people:unit_list")
+        return render(request, "people/home_coordinator.html", _coordinator_work(user))
     if has_oversight(user):
         try:
             return redirect(reverse("coverage:overview"))
@@ -60,6 +60,74 @@ def home(request):
     if Role.OFFICER in roles:
         return redirect("me:pathway")
     return render(request, "home.html")
+
+
+# Requirement statuses a coordinator acts on, most urgent first.
+WORK_STATUSES = {"missing": 0, "due": 1, "expiring": 2}
+WORK_ROWS = 25
+
+
+def _coordinator_work(user) -> dict:
+    """What waits for a coordinator today: submissions to verify, and the people in the units
+    they coordinate whose requirements are missing, due or expiring (one engine report per
+    unit they coordinate, never a query per person)."""
+    from skills.coverage import build_unit_report
+
+    today = timezone.localdate()
+    people = Person.objects.coordinated_by(user)
+    pending = Completion.objects.pending().filter(person__in=people).count()
+    units = list(
+        Unit.objects.visible_to(user)
+        .filter(
+            pk__in=Posting.objects.current_on(today).filter(person__in=people).values("unit_id")
+        )
+        .select_related("parent")
+        .order_by("name")
+    )
+    codes = {unit.code for unit in units}
+    # A unit inside another one listed is already in that one's report.
+    top = [unit for unit in units if not (unit.parent and unit.parent.code in codes)]
+    mine = set(people.values_list("pk", flat=True))
+    rows = []
+    for unit in top:
+        report = build_unit_report(unit, as_of=today, horizon=0)
+        for line in report.people:
+            if line.person.id not in mine:
+                continue
+            for posting in line.postings:
+                for req in posting.requirements:
+                    if req.status in WORK_STATUSES:
+                        rows.append((unit, line.person, posting, req))
+    rows.sort(
+        key=lambda r: (
+            WORK_STATUSES[r[3].status],
+            r[3].held_until or r[3].deadline,
+            r[1].name,
+        )
+    )
+    seen = set()
+    work = []
+    for unit, person, posting, req in rows:
+        key = (person.id, req.capability.code, req.level)
+        if key in seen:
+            continue
+        seen.add(key)
+        work.append(
+            {
+                "unit": unit,
+                "person": person,
+                "posting": posting,
+                "requirement": req,
+                "on": req.held_until if req.status == "expiring" else req.deadline,
+            }
+        )
+    return {
+        "today": today,
+        "pending": pending,
+        "units": top,
+        "work": work[:WORK_ROWS],
+        "work_total": len(work),
+    }
 
 
 @login_required

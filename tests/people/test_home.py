@@ -14,12 +14,68 @@ def test_officer_lands_on_their_pathway(client, cast):
     assert response["Location"] == reverse("me:pathway")
 
 
-def test_coordinators_land_on_their_units_with_the_verification_queue(client, cast):
+TASK_URLS = ("courses:verification_queue", "courses:record_cohort", "courses:import_upload")
+
+
+def test_coordinators_start_from_their_work(client, cast):
+    """Issue 15 point 2: verification queue, record a cohort, record one person, import."""
     for user in (cast.coordinator, cast.outsider):
         client.force_login(user)
-        response = client.get(reverse("home"), follow=True)
-        assert response.redirect_chain[-1][0] == reverse("people:unit_list"), user
-        assert reverse("courses:verification_queue") in response.content.decode(), user
+        response = client.get(reverse("home"))
+        assert response.status_code == 200, user
+        html = response.content.decode()
+        for name in TASK_URLS:
+            assert f'href="{reverse(name)}"' in html, (user, name)
+        assert "Your work" in html
+
+
+def test_coordinator_home_lists_their_people_missing_due_and_expiring(client, cast, settings):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from people.models import Posting
+    from tests.factories import PersonFactory, activity, completed, posted
+    from tests.skills.conftest import role
+
+    today = timezone.localdate()
+    pursue = role("HOME-PURSUE", ("NETINV", 2), ("OSINT", 1, {"grace": 6}), ("TRIAGE", 1))
+    Posting.objects.filter(person=cast.colleague).update(role_profile=pursue)
+    posted(cast.kent_person, cast.kent_unit, start=date(2024, 1, 1), role=pursue)
+    course = activity("HOME-NETINV", {"NETINV": 2}, validity_months=12)
+    completed(cast.colleague, course, today - timedelta(days=330))
+    newcomer = PersonFactory(force=cast.norfolk, first_name="Nia", last_name="New")
+    posted(newcomer, cast.norfolk_unit, start=today - timedelta(days=10), role=pursue)
+
+    client.force_login(cast.coordinator)
+    response = client.get(reverse("home"))
+    rows = [
+        (row["person"].name, row["requirement"].capability.code, row["requirement"].status)
+        for row in response.context["work"]
+    ]
+    assert ("Sam Jones", "NETINV", "expiring") in rows
+    assert ("Sam Jones", "TRIAGE", "missing") in rows
+    assert ("Nia New", "OSINT", "due") in rows
+    assert not any(name == "Kim Kentish" for name, _, _ in rows)  # Kent is not theirs
+    statuses = [status for _, _, status in rows]
+    assert statuses == sorted(statuses, key=["missing", "due", "expiring"].index)
+    assert "Sam Jones" in response.content.decode()
+
+
+def test_coordinator_home_query_count_does_not_grow_with_people(
+    client, cast, django_assert_max_num_queries
+):
+    from datetime import date
+
+    from tests.factories import PersonFactory, posted
+
+    client.force_login(cast.coordinator)
+    client.get(reverse("home"))
+    for n in range(30):
+        person = PersonFactory(force=cast.norfolk, staff_number=f"H{n}", last_name=f"Home{n}")
+        posted(person, cast.norfolk_unit, start=date(2024, 1, 1))
+    with django_assert_max_num_queries(25):
+        client.get(reverse("home"))
 
 
 def test_pending_submissions_are_counted_for_the_coordinator(client, cast):
