@@ -33,6 +33,25 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
             stages = [stage for stage in stages if stage != MFA_STAGE]
         return stages
 
+    def is_reauthentication_required(self, *, app, **kwargs):
+        """Not again within ACCOUNT_REAUTHENTICATION_TIMEOUT of signing in: a user sent to set
+        up TOTP straight after signing in is not asked for the password they just typed, and
+        one who signed in through a directory (no register password) can set it up at all."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and self.request is not None and self.request.user.is_authenticated:
+            import time
+
+            from allauth.account import app_settings
+            from allauth.account.internal.flows.login import get_authentication_records
+
+            records = get_authentication_records(self.request, self.request.user)
+            first_factor = [r for r in records if r.get("method") in {"password", "socialaccount"}]
+            if first_factor and time.time() - first_factor[-1]["at"] < (
+                app_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return required
+
     def get_logout_redirect_url(self, request):
         """After signing out of the register, out of the force's directory too (RP-initiated
         logout), when the user signed in through it."""

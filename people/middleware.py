@@ -21,9 +21,25 @@ def mfa_roles_required(user) -> set[str]:
     return held & roles
 
 
+def _allow_directory_forms(response) -> None:
+    """Sign-in and sign-out forms post to the register, which redirects to the force's
+    directory; the Content-Security-Policy's form-action covers those redirects, so it names
+    the enabled directories' origins (django-csp's per-response update)."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    from people.identity.models import directory_origins
+
+    origins = directory_origins()
+    if origins:
+        update = dict(getattr(response, "_csp_update", None) or {})
+        update["form-action"] = [*update.get("form-action", []), *origins]
+        response._csp_update = update
+
+
 class RequireMFAMiddleware:
     """Sends users holding a role listed in ``REGISTER_MFA_REQUIRED_ROLES`` to set up TOTP
-    before anything else (account and MFA pages stay reachable). A sign-in through a force
+    before anything else (account and MFA pages stay reachable), and lets forms reach the
+    force directories (``_allow_directory_forms``). A sign-in through a force
     directory whose ``amr`` claim showed MFA counts, where that directory is trusted for it
     (people/identity, docs/identity.md)."""
 
@@ -41,7 +57,9 @@ class RequireMFAMiddleware:
             and not self._has_mfa(request, user)
         ):
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        response = self.get_response(request)
+        _allow_directory_forms(response)
+        return response
 
     @staticmethod
     def _has_mfa(request, user) -> bool:

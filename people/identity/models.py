@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history import register
 from simple_history.models import HistoricalRecords
@@ -77,6 +81,34 @@ class Directory(models.Model):
 
     def email_domains(self) -> set[str]:
         return {d.strip().lower() for d in self.verified_email_domains.split(",") if d.strip()}
+
+
+_origins: dict[str, tuple[float, list[str]]] = {}
+ORIGINS_SECONDS = 60
+
+
+def directory_origins() -> list[str]:
+    """Scheme and host of every enabled directory, kept for a minute per process (and dropped
+    when a directory is saved) so that pages do not each query for them."""
+    hit = _origins.get("all")
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    origins = sorted(
+        {
+            f"{parts.scheme}://{parts.netloc}"
+            for parts in map(
+                urlsplit, Directory.objects.filter(enabled=True).values_list("issuer", flat=True)
+            )
+            if parts.scheme in ("https", "http") and parts.netloc
+        }
+    )
+    _origins["all"] = (time.monotonic() + ORIGINS_SECONDS, origins)
+    return origins
+
+
+@receiver(post_save, sender=Directory, dispatch_uid="identity_directory_origins")
+def _directory_saved(**kwargs):
+    _origins.clear()
 
 
 class DirectoryLink(models.Model):

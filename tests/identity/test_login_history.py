@@ -3,7 +3,6 @@ revoked; switching a login off ends its sessions and keeps every record."""
 
 from __future__ import annotations
 
-
 from django.urls import reverse
 
 from people.identity.models import LoginEvent, ScimToken

@@ -28,7 +28,7 @@ function escape(text) {
 
 function page(title, body) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head>
-<body><h1>${escape(title)}</h1>${body}</body></html>`;
+<body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 }
 
 async function readForm(req) {
