@@ -16,6 +16,7 @@ from django.db.models import Q
 from courses.forms import RealDateField
 from people.forms import FilterForm
 from people.models import Deployment, Person, Posting, Unit
+from skills.dates import check_month
 from skills.models import Capability
 
 
@@ -141,6 +142,13 @@ class DeploymentForm(forms.Form):
         return cleaned
 
 
+def _month_in_range(value: str) -> None:
+    """``0000-01`` has the right shape but no such year: refuse it with the range."""
+    year, _, month = (value or "").partition("-")
+    if year.isdigit() and month.isdigit():
+        check_month(int(year), int(month))
+
+
 class DeploymentFilter(django_filters.FilterSet):
     """Filters for the deployment log; receives deployments already scoped to the user."""
 
@@ -157,7 +165,8 @@ class DeploymentFilter(django_filters.FilterSet):
         validators=[
             RegexValidator(
                 r"^\d{4}-(0[1-9]|1[0-2])$", "Enter the month as year and month, like 2025-03"
-            )
+            ),
+            _month_in_range,
         ],
     )
     confirmed = django_filters.ChoiceFilter(

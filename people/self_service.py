@@ -11,6 +11,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -23,7 +24,7 @@ from courses.models import Activity, ActivityCapability, ActivityKind, Completio
 from people.models import Grant, Person, Reminder
 from skills.coverage import person_holdings, person_requirements
 from skills.coverage.data import DUE, EXPIRING, MISSING, PENDING
-from skills.dates import add_months
+from skills.dates import add_months, parse_as_of
 
 GAP_STATUSES = (PENDING, DUE, MISSING, EXPIRING)
 FORMATS = ("html", "pdf", "json")
@@ -52,9 +53,12 @@ def _own_or_404(request) -> Person:
 
 
 def _as_of(request) -> date:
-    """``?as_of=YYYY-MM-DD``, default today; a bad date raises ValueError."""
-    raw = request.GET.get("as_of", "").strip()
-    return date.fromisoformat(raw) if raw else timezone.localdate()
+    """``?as_of=YYYY-MM-DD``, default today; a bad or out-of-range date raises ValueError
+    with what to enter (skills.dates.parse_as_of)."""
+    try:
+        return parse_as_of(request.GET.get("as_of"), default=timezone.localdate())
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from error
 
 
 # --- pathway -------------------------------------------------------------------------------
@@ -214,8 +218,8 @@ def pathway(request):
         return render(request, "people/pathway_no_record.html")
     try:
         as_of = _as_of(request)
-    except ValueError:
-        return HttpResponseBadRequest("Give the date as YYYY-MM-DD, for example 2025-03-31.")
+    except ValueError as error:
+        return render(request, "400.html", {"message": str(error)}, status=400)
     return render(
         request,
         "people/pathway.html",
@@ -338,8 +342,8 @@ def _json_response(payload: dict, filename: str) -> HttpResponse:
 def _statement_response(request, person: Person, *, own: bool):
     try:
         as_of = _as_of(request)
-    except ValueError:
-        return HttpResponseBadRequest("Give the date as YYYY-MM-DD, for example 2025-03-31.")
+    except ValueError as error:
+        return render(request, "400.html", {"message": str(error)}, status=400)
     fmt = request.GET.get("format", "html")
     if fmt not in FORMATS:
         return HttpResponseBadRequest("The format is one of html, pdf or json.")

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from people.models import PersonType
+from skills.dates import check_as_of
 from skills.models import Function
 
 
@@ -31,6 +32,7 @@ class OverviewFilterForm(forms.Form):
         required=False,
         help_text="For example, 2025-03-31. Leave blank for today.",
         error_messages={"invalid": "Enter the date as year-month-day, for example 2025-03-31"},
+        validators=[check_as_of],
     )
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,7 @@ from django import forms
 from courses.forms import recordable_activities
 from people.models import Fund
 from skills.coverage import MAX_HORIZON, PlannedCompletion, WhatIf
+from skills.dates import check_as_of
 
 ISO_DATE = ["%Y-%m-%d"]
 
@@ -24,6 +25,7 @@ def _iso_date_field(label: str, what: str, *, help_text: str = "") -> forms.Date
         help_text=help_text or "As YYYY-MM-DD, for example 2025-03-31.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         error_messages={"invalid": f"Enter the {what} as YYYY-MM-DD, for example 2025-03-31"},
+        validators=[check_as_of],
     )
 
 

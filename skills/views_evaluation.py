@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,6 +23,7 @@ from people.models import Force, Grant, Region, Role, Unit
 from skills import pack as packs
 from skills.coverage import build_unit_report
 from skills.coverage.redact import as_seen_by
+from skills.dates import parse_as_of
 from skills.evaluation import evaluate_unit
 
 EVALUATION_ROLES = [Role.COORDINATOR, Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]
@@ -72,15 +73,22 @@ def regions_packed_for(user):
 
 
 def _as_of(request) -> tuple[date, str]:
-    """``?as_of=YYYY-MM-DD``, default today; a bad date falls back to today with a message."""
-    raw = request.GET.get("as_of", "").strip()
+    """``?as_of=YYYY-MM-DD``, default today; a bad or out-of-range date falls back to today
+    with a message (skills.dates.parse_as_of)."""
     today = timezone.localdate()
-    if not raw:
-        return today, ""
     try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return today, f"“{raw}” is not a date like 2025-03-31: showing today instead"
+        return parse_as_of(request.GET.get("as_of"), default=today), ""
+    except ValidationError as error:
+        return today, f"{error.messages[0]}: showing today instead"
+
+
+def _pack_as_of(request) -> tuple[date | None, HttpResponse | None]:
+    """A pack is a document of record: a bad date is refused (400, saying what to enter),
+    never replaced by today."""
+    try:
+        return parse_as_of(request.GET.get("as_of"), default=timezone.localdate()), None
+    except ValidationError as error:
+        return None, render(request, "400.html", {"message": error.messages[0]}, status=400)
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -132,7 +140,9 @@ def force_pack(request, force):
         found = forces.filter(pk=int(force)).first()
     if found is None:
         raise Http404("No such force in your scope")
-    as_of, _ = _as_of(request)
+    as_of, refused = _pack_as_of(request)
+    if refused:
+        return refused
     return _pdf(as_seen_by(request.user, packs.build_force_pack(found, as_of=as_of)))
 
 
@@ -140,5 +150,7 @@ def force_pack(request, force):
 @require_GET
 def region_pack(request, code):
     region = get_object_or_404(regions_packed_for(request.user), code=code)
-    as_of, _ = _as_of(request)
+    as_of, refused = _pack_as_of(request)
+    if refused:
+        return refused
     return _pdf(as_seen_by(request.user, packs.build_region_pack(region, as_of=as_of)))

@@ -206,13 +206,14 @@ def test_evaluation_page_links_the_chief_officer_to_the_force_pack(cast, client,
     assert reverse("evaluation:force_pack", args=["norfolk"]) in page
 
 
-def test_a_bad_as_of_date_gives_todays_pack_not_a_500(cast, client, norfolk):
+def test_a_bad_as_of_date_is_refused_saying_what_to_enter_not_a_500(cast, client, norfolk):
+    """A pack is a document of record: never printed for today when another day was asked."""
     client.force_login(cast.chief)
 
     response = client.get(reverse("evaluation:force_pack", args=["norfolk"]), {"as_of": "soon"})
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
+    assert response.status_code == 400
+    assert "Enter the date as YYYY-MM-DD, for example 2025-03-31" in response.content.decode()
 
 
 def test_people_of_another_force_in_a_joint_unit_count_but_are_not_named(cast, client, norfolk):
