@@ -176,6 +176,7 @@ class CellColumn(tables.Column):
 
 
 class MatrixTable(tables.Table):
+    wide = True  # a matrix: the whole width of a large screen
     caption = "People and capabilities"
     caption_class = "govuk-visually-hidden"
     noun_plural = "people"
@@ -214,6 +215,7 @@ class ReportTable(tables.Table):
 
 
 class TargetTable(ReportTable):
+    wide = True  # a matrix: the whole width of a large screen
     caption = "Targets"
     caption_class = "govuk-visually-hidden"
 

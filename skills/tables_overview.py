@@ -88,6 +88,8 @@ def _column_label(column) -> str:
 class HeatTable(tables.Table):
     """One row per unit; the figures of DESIGN.md as the unit report gives them."""
 
+    wide = True  # a matrix: the whole width of a large screen
+
     caption = "Units and capabilities: people holding each target's capability, of the minimum"
     unit = tables.Column(verbose_name="Unit", orderable=False, attrs=ROW_HEADER)
     forces = tables.Column(verbose_name="Forces", accessor="unit", orderable=False)
@@ -150,6 +152,8 @@ class HeatTable(tables.Table):
 
 class RollUpTable(tables.Table):
     """A force's or region's units summed (a unit inside another counts through it)."""
+
+    wide = True  # a matrix: the whole width of a large screen
 
     name = tables.Column(verbose_name="Name", orderable=False, attrs=ROW_HEADER)
     units = tables.Column(verbose_name="Units", accessor="roll_up", orderable=False, attrs=NUMERIC)

@@ -156,3 +156,16 @@ def test_page_queries_do_not_grow_with_units_or_people(
     with django_assert_max_num_queries(40) as large:
         client.get(reverse(name), {"as_of": date(2025, 3, 31).isoformat()})
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_matrix_scrolls_in_a_focusable_labelled_region_of_the_screens_width(
+    cast, landscape, client
+):
+    """Issue 15 point 3: a keyboard can scroll the wide table; it uses a large screen's width."""
+    client.force_login(cast.chief)
+    page = client.get(OVERVIEW, {"as_of": "2025-03-31"}).content.decode()
+    heat = re.search(r'<div id="heat-table">\s*.*?<div ([^>]*)>', page, re.S).group(1)
+    assert 'class="register-table-wrapper register-table-wrapper--wide"' in heat
+    assert 'role="region"' in heat
+    assert 'tabindex="0"' in heat
+    assert 'aria-label="Units and capabilities: ' in heat
