@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.imports import ImportHasErrors
 from courses.tables import ImportErrorTable
-from people.models import Force, User
+from people.models import Force
 from skills import actions
 from skills.action_models import Action, ActionPlan, ActionStatus, EvidenceKind
 from skills.models import Expectation
@@ -80,25 +80,27 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
-class OwnerField(forms.EmailField):
-    def clean(self, value):
-        email = super().clean(value).lower()
-        user = User.objects.filter(email=email, is_active=True).first()
-        if user is None:
-            raise ValidationError(f"No login with email {email}: the owner must have a login")
-        return user
-
-
 class PlanForm(forms.Form):
     expectation = forms.ModelChoiceField(
         queryset=Expectation.objects.select_related("inspection"),
         error_messages={"required": "Choose the expectation"},
     )
-    owner = OwnerField(label="Owner's email", help_text="The person with a login who owns it.")
+    owner = forms.EmailField(
+        label="Owner's email", help_text="The person with a login in the force who owns it."
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, force, **kwargs):
+        self.force = force
         super().__init__(*args, **kwargs)
         self.helper = _helper(Field("expectation"), Field.text("owner"), Submit("save", "Create"))
+
+    def clean_owner(self):
+        email = self.cleaned_data["owner"].lower()
+        owner = actions.find_owner(force=self.force, email=email)
+        if owner is None:
+            message = actions.no_owner_message(self.force, email)
+            raise ValidationError(message[0].upper() + message[1:])
+        return owner
 
 
 class ActionForm(forms.Form):
@@ -370,7 +372,7 @@ def expectation_status(request, pk):
 def plan_new(request, code):
     force = _force_for(request, code)
     _require_editor(request, force)
-    form = PlanForm(request.POST or None)
+    form = PlanForm(request.POST or None, force=force)
     if request.method == "POST" and form.is_valid():
         expectation = form.cleaned_data["expectation"]
         if ActionPlan.objects.filter(force=force, expectation=expectation).exists():

@@ -27,7 +27,7 @@ from courses.imports import (
     open_table,
     parse_date,
 )
-from people.models import Force, Grant, Role, Unit, User
+from people.models import Force, Grant, Person, Role, Unit, User
 from skills.action_models import (
     Action,
     ActionEvidenceLink,
@@ -94,6 +94,29 @@ def may_read_actions(user) -> bool:
 
 def may_edit(user, force: Force) -> bool:
     return forces_editable_by(user).filter(pk=force.pk).exists()
+
+
+def may_own(user, force: Force) -> bool:
+    """Whether a login may own the force's action plans: an active login whose own record is
+    in the force, or whose grants reach the force (a Kent login never owns Norfolk's)."""
+    if not user.is_active:
+        return False
+    if Person.objects.filter(user=user, force=force).exists():
+        return True
+    return forces_visible_to(user).filter(pk=force.pk).exists()
+
+
+def find_owner(*, force: Force, email: str) -> User | None:
+    """The login that may own the force's plans, by email; None when there is no such login
+    or it may not (the two read the same, so nothing is learned about other forces)."""
+    email = (email or "").strip().lower()
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    return user if user is not None and may_own(user, force) else None
+
+
+def no_owner_message(force: Force, email: str) -> str:
+    """Said alike for an unknown login and for one outside the force."""
+    return f"no login with email {email} in {force.name}: the owner must have a login there"
 
 
 def plans_visible_to(user):
@@ -564,14 +587,21 @@ class ActionHandler(Handler):
             for error in errors:
                 self.error(row, error.column, error.message)
             parsed_rows.append((row, parsed, not errors))
-        emails = {p["owner_email"] for _, p, _ in parsed_rows if p["owner_email"]}
-        users = {u.email.lower(): u for u in User.objects.filter(email__in=emails, is_active=True)}
+        # One look-up per (force, owner) pair: a file names a handful of owners.
+        owners: dict[tuple[int, str], User | None] = {}
+        for _, p, _ in parsed_rows:
+            if p["owner_email"] and p.get("force") is not None:
+                key = (p["force"].pk, p["owner_email"])
+                if key not in owners:
+                    owners[key] = find_owner(force=p["force"], email=p["owner_email"])
         good = []
         seen: dict[tuple, int] = {}
         plan_owner: dict[tuple, str] = {}
         for row, p, ok in parsed_rows:
-            if p["owner_email"] and p["owner_email"] not in users:
-                self.error(row, "owner", f"no login with email {p['owner_email']}")
+            force = p.get("force")
+            editable = force is not None and force.pk in self.editable
+            if editable and p["owner_email"] and owners[(force.pk, p["owner_email"])] is None:
+                self.error(row, "owner", no_owner_message(force, p["owner_email"]))
                 ok = False
             if not ok:
                 continue
@@ -598,7 +628,7 @@ class ActionHandler(Handler):
         write = self.writing()
         new_plans: set[tuple] = set()
         for row, p in good:
-            owner = users[p["owner_email"]]
+            owner = owners[(p["force"].pk, p["owner_email"])]
             plan_key = (p["force"].pk, p["expectation"].pk)
             plan = plans.get(plan_key)
             label = f"{p['force'].name}, {p['expectation']}, action {p['reference']}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -270,7 +271,8 @@ def test_an_import_with_one_bad_row_imports_nothing(cast, afi1):
         "Row 5, expectation: no expectation AFI 9 in inspection HMICFRS-2019-CYBER",
         "Row 6, due_on: “2025-13-01” is not a date: use 2025-03-14 or 14/03/2025",
         "Row 6, status: “finished”: use open, in progress, evidence submitted or closed",
-        "Row 6, owner: no login with email nobody@x.uk",
+        "Row 6, owner: no login with email nobody@x.uk in Norfolk Constabulary: "
+        "the owner must have a login there",
     ]
     assert not ActionPlan.objects.exists() and not Action.objects.exists()
 
@@ -373,3 +375,61 @@ def test_the_inspection_pack_reads_each_expectations_action_status(
     )
     status = actions.action_status_for_pack(force_ids=[cast.norfolk.pk], as_of=date(2025, 4, 3))
     assert status[afi1.pk].summary == "closed"
+
+
+# --- the owner of a plan (issue 13 point 6) --------------------------------------------------
+
+
+def _new_plan(client, cast, afi1, owner_email):
+    client.force_login(cast.coordinator)
+    return client.post(
+        reverse("actions:plan_new", args=["norfolk"]),
+        {"expectation": afi1.pk, "owner": owner_email},
+    )
+
+
+def test_a_norfolk_plan_does_not_take_a_kent_login_as_its_owner(cast, client, afi1):
+    response = _new_plan(client, cast, afi1, cast.outsider.email)
+    assert response.status_code == 400
+    assert not ActionPlan.objects.exists()
+
+
+def test_a_login_outside_the_force_reads_exactly_like_an_unknown_one(cast, client, afi1):
+    """Nothing on the page tells a Norfolk coordinator that a Kent login exists."""
+    kent = _new_plan(client, cast, afi1, cast.outsider.email).content.decode()
+    unknown = _new_plan(client, cast, afi1, "nobody@kent.police.uk").content.decode()
+    assert (
+        f"No login with email {cast.outsider.email} in Norfolk Constabulary: "
+        "the owner must have a login there"
+    ) in kent
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", kent.replace(cast.outsider.email, "nobody@kent.police.uk")) == (
+        token.sub("", unknown)
+    )
+
+
+def test_a_login_of_the_force_may_own_its_plan(cast, client, afi1):
+    """The chief (a grant over Norfolk) and an officer whose record is in Norfolk may."""
+    assert _new_plan(client, cast, afi1, "CHIEF@norfolk.police.uk").status_code == 302
+    assert ActionPlan.objects.get().owner == cast.chief
+    assert actions.find_owner(force=cast.norfolk, email=cast.officer_user.email) == (
+        cast.officer_user
+    )
+    assert actions.find_owner(force=cast.kent, email=cast.officer_user.email) is None
+
+
+def test_an_import_refuses_an_owner_from_another_force_like_an_unknown_one(cast, afi1):
+    rows = [
+        f"norfolk,HMICFRS-2019-CYBER,AFI 1,{cast.outsider.email},1,Kent owner,2025-03-31,open",
+        "norfolk,HMICFRS-2019-CYBER,AFI 1,nobody@kent.police.uk,2,Nobody,2025-03-31,open",
+    ]
+    with pytest.raises(actions.ImportHasErrors) as caught:
+        actions.import_actions(_csv(*rows), filename="a.csv", user=cast.coordinator)
+    errors = [str(e) for e in caught.value.preview.errors]
+    assert errors == [
+        f"Row 2, owner: no login with email {cast.outsider.email} in Norfolk Constabulary: "
+        "the owner must have a login there",
+        "Row 3, owner: no login with email nobody@kent.police.uk in Norfolk Constabulary: "
+        "the owner must have a login there",
+    ]
+    assert not ActionPlan.objects.exists()
