@@ -99,12 +99,22 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+# Cyber training on the register is no older than this: an earlier date is a typing slip
+# (1 January 1899 was once recorded and verified).
+EARLIEST_COMPLETION = date(1990, 1, 1)
+
+
 def _expiry_rule(cleaned_data, form):
-    """The completion date is not in the future; an expiry comes after it."""
+    """The completion date is not in the future nor implausibly old; an expiry comes after it."""
     completed_on = cleaned_data.get("completed_on")
     expires_on = cleaned_data.get("expires_on")
     if completed_on and completed_on > timezone.localdate():
         form.add_error("completed_on", "The date it was completed must be today or in the past")
+    elif completed_on and completed_on < EARLIEST_COMPLETION:
+        form.add_error(
+            "completed_on",
+            f"The date it was completed must be on or after {EARLIEST_COMPLETION:%-d %B %Y}",
+        )
     elif completed_on and expires_on and expires_on <= completed_on:
         form.add_error("expires_on", "The expiry date must be after the date it was completed")
 

@@ -290,6 +290,28 @@ def record_completion(request, person_pk):
     form = CompletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        waiting = list(
+            Completion.objects.pending()
+            .filter(person=person, activity=data["activity"])
+            .order_by("completed_on")
+        )
+        if waiting and request.POST.get("confirmed") != "yes":
+            # Check before recording: the same activity is already waiting for verification.
+            return render(
+                request,
+                "courses/record_completion_check.html",
+                {
+                    "person": person,
+                    "data": data,
+                    "waiting": waiting,
+                    "posted": [
+                        (name, value)
+                        for name, values in request.POST.lists()
+                        if name not in {"csrfmiddlewaretoken", "confirmed"}
+                        for value in values
+                    ],
+                },
+            )
         try:
             completion = services.record_completion(
                 person=person,

@@ -250,3 +250,48 @@ def test_activities_are_listed_alphabetically_whatever_their_case(client, cast):
     titles = [row.record.title for row in rows]
     assert titles == sorted(titles, key=str.lower)
     assert titles.index("Capturing digital evidence") < titles.index("CISSP")
+
+
+@pytest.mark.parametrize("name", ["courses:record_completion", "courses:submit_completion"])
+def test_a_completion_dated_before_1990_is_refused_in_words(client, cast, ccna, name):
+    """Issue 15 point 4: 1 January 1899 was once recorded and verified."""
+    client.force_login(cast.coordinator)
+    url = (
+        reverse(name, args=[cast.colleague.pk])
+        if name == "courses:record_completion"
+        else reverse(name)
+    )
+    response = client.post(
+        url,
+        {
+            "person": cast.colleague.pk,
+            "activity": ccna.pk,
+            **date_fields("completed_on", date(1899, 1, 1)),
+            "certificate_number": "NE-1",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "The date it was completed must be on or after 1 January 1990" in response.content.decode()
+    )
+    assert not Completion.objects.exists()
+
+
+def test_recording_what_is_already_pending_asks_first(client, cast, ccna):
+    """Issue 15 point 4: a check-your-answers page before a second record of a pending one."""
+    pending = completed(cast.colleague, ccna, date(2025, 1, 10), status=Status.PENDING)
+    client.force_login(cast.coordinator)
+    url = reverse("courses:record_completion", args=[cast.colleague.pk])
+    fields = {"activity": ccna.pk, **date_fields("completed_on", date(2025, 1, 31))}
+
+    response = client.post(url, fields)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Sam Jones already has Networking essentials waiting for verification" in page
+    assert reverse("courses:completion_detail", args=[pending.pk]) in page
+    assert "31 January 2025" in page
+    assert Completion.objects.count() == 1
+
+    response = client.post(url, {**fields, "confirmed": "yes"})
+    assert response.status_code == 302
+    assert Completion.objects.filter(status=Status.VERIFIED).count() == 1
