@@ -36,13 +36,13 @@ run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py load_catalogue
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DJANGO_DEBUG=1 $(PY) manage.py worker --no-reload & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-## worker: only the background worker (django-tasks-db's db_worker), on DATABASE_URL
+## worker: only the background worker (db_worker with a heartbeat), on DATABASE_URL
 worker: setup
-	$(PY) manage.py db_worker
+	$(PY) manage.py worker
 
 ## serve: production settings locally: gunicorn and the background worker on DATABASE_URL
 serve: setup

@@ -1,31 +1,43 @@
-"""What /healthz says beyond "the database answers": the background worker's last sign of life.
+"""What /healthz says beyond "the database answers": the background worker's heartbeat and
+the queue.
 
-django-tasks-db keeps every job as a row, so the newest start or finish is the worker's last
-heartbeat and the oldest job still waiting shows a worker that has stopped taking work."""
+`manage.py worker` writes a heartbeat to the shared cache every 30 seconds; the oldest job still
+waiting shows a worker that has stopped taking work."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.apps import apps
-from django.db.models import Max, Min
+from django.core.cache import cache
+from django.db.models import Min
 from django.utils import timezone
+
+HEARTBEAT_KEY = "register:worker-heartbeat"
+
+
+def _ago(moment: datetime) -> str:
+    seconds = max(0, (timezone.now() - moment).total_seconds())
+    return f"{seconds:.0f} s ago" if seconds < 120 else f"{seconds / 60:.0f} min ago"
 
 
 def health_lines() -> list[str]:
-    if not apps.is_installed("django_tasks_db"):
-        return ["worker: no database task queue configured"]
-    from django_tasks_db.models import DBTaskResult
+    lines = []
+    try:
+        heartbeat = cache.get(HEARTBEAT_KEY)
+    except Exception:  # noqa: BLE001 - a broken cache is reported, not raised
+        heartbeat = None
+        lines.append("worker: heartbeat unreadable")
+    if heartbeat:
+        at = datetime.fromisoformat(heartbeat["at"])
+        lines.append(f"worker: last heartbeat {at.isoformat()} ({_ago(at)}, {heartbeat['worker']})")
+    elif not lines:
+        lines.append("worker: no heartbeat yet")
+    if apps.is_installed("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
 
-    seen = DBTaskResult.objects.aggregate(started=Max("started_at"), finished=Max("finished_at"))
-    moments = [moment for moment in seen.values() if moment is not None]
-    waiting = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))["oldest"]
-    lines = [
-        f"worker: last heartbeat {max(moments).isoformat()}"
-        if moments
-        else "worker: no job run yet"
-    ]
-    if waiting is not None:
-        minutes = (timezone.now() - waiting).total_seconds() / 60
-        lines.append(f"queue: oldest waiting job enqueued {minutes:.0f} min ago")
-    else:
-        lines.append("queue: empty")
+        oldest = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))["oldest"]
+        lines.append(
+            f"queue: oldest waiting job enqueued {_ago(oldest)}" if oldest else "queue: empty"
+        )
     return lines

@@ -21,7 +21,7 @@ export REGISTER_BIND=${REGISTER_BIND:-127.0.0.1:${PORT:-8000}}
 $PY manage.py migrate --noinput
 $PY manage.py collectstatic --noinput --verbosity 0
 
-$PY manage.py db_worker &
+$PY manage.py worker &
 worker=$!
 trap 'kill -TERM "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
 

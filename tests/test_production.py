@@ -83,6 +83,17 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 
 
 @pytest.mark.django_db
+def test_healthz_reports_the_workers_heartbeat(client):
+    from people.management.commands.worker import beat
+
+    assert "worker: no heartbeat yet" in client.get("/healthz").content.decode()
+    beat()
+    body = client.get("/healthz").content.decode()
+    assert "worker: last heartbeat" in body
+    assert " s ago, " in body
+
+
+@pytest.mark.django_db
 def test_healthz_answers_503_while_the_database_is_unreachable_and_200_once_back(
     client, monkeypatch
 ):
