@@ -41,6 +41,9 @@ MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 250_000)
 MAX_UNCOMPRESSED_BYTES = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024)
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 500
+# Shared strings are read whole by openpyxl before the first row: bound them first, streamed.
+MAX_SHARED_STRINGS_BYTES = getattr(settings, "IMPORT_MAX_SHARED_STRINGS_BYTES", 100 * 1024 * 1024)
+MAX_SHARED_STRINGS = getattr(settings, "IMPORT_MAX_SHARED_STRINGS", 600_000)
 CHUNK_ROWS = 2000
 SAMPLE_LIMIT = 200
 
@@ -366,6 +369,7 @@ def _open_xlsx(raw, name: str) -> Table:
                 f"({member.file_size // max(member.compress_size, 1):,} to 1): "
                 "it may be a zip bomb, so it was not opened"
             )
+    _check_xml_parts(archive, members, name)
     raw.seek(0)
     import openpyxl  # heavy; only XLSX imports need it
 
@@ -398,6 +402,52 @@ def _open_xlsx(raw, name: str) -> Table:
             raise ImportFileError(f"{name} could not be read as an XLSX spreadsheet") from exc
 
     return Table(name, header, rows(), closer=workbook.close)
+
+
+def _check_xml_parts(archive: zipfile.ZipFile, members, name: str) -> None:
+    """Refuses entity declarations in any part (XML entity bombs), and shared strings beyond
+    the limits (their inflated size, then their number, counted as ``xl/sharedStrings.xml``
+    streams past and stopping at the limit): a bomb is refused in well under a second, in
+    little memory (docs/benchmarks.md), before openpyxl would read every string into a list."""
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")):
+            with archive.open(member) as part:
+                if b"<!DOCTYPE" in part.read(4096).upper():
+                    raise ImportFileError(
+                        f"{name} is not a plain spreadsheet: it declares XML entities"
+                    )
+    shared = next((m for m in members if m.filename.lower() == "xl/sharedstrings.xml"), None)
+    if shared is None:
+        return
+    too_many = ImportFileError(
+        f"{name} holds more text than an import file can (over {MAX_SHARED_STRINGS:,} "
+        f"different cell texts, or {_megabytes(MAX_SHARED_STRINGS_BYTES)} of them): split it "
+        "into smaller files, or save it as CSV"
+    )
+    if shared.file_size > MAX_SHARED_STRINGS_BYTES:
+        raise too_many
+    # Counting tags in the raw bytes runs at C speed, where an XML parser would spend
+    # seconds in Python on a million tiny strings. "si>" ends both <si> and </si> (with any
+    # namespace prefix), so a string counts twice. Blocks are cut after a ">", so no tag is
+    # split between two of them.
+    count = 0
+    tail = b""
+    try:
+        with archive.open(shared) as part:
+            while block := part.read(1024 * 1024):
+                buffer = tail + block
+                cut = buffer.rfind(b">") + 1
+                head = buffer[:cut]
+                count += head.count(b"si>") + 2 * head.count(b"si/>")
+                tail = buffer[cut:]
+                if count > 2 * MAX_SHARED_STRINGS:
+                    raise too_many
+                if len(tail) > 2 * MAX_CELL_CHARS * 1024:
+                    raise ImportFileError(
+                        f"{name} has a cell far over {MAX_CELL_CHARS:,} characters"
+                    )
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportFileError(f"{name} could not be read as an XLSX spreadsheet") from exc
 
 
 def _xlsx_value(value):
