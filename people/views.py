@@ -168,11 +168,17 @@ def person_detail(request, pk):
     completion_table = CompletionTable(completions, prefix="c-")
     can_record = can_coordinate(request.user, person)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(completion_table)
+    from skills.coverage import person_requirements
+
+    today = timezone.localdate()
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
+            "today": today,
+            "pathway": person_requirements(person, today),
+            "history": _person_history(person),
             "posting_table": posting_table,
             "completion_table": completion_table,
             "summary_rows": _person_summary(person),
@@ -186,6 +192,31 @@ def person_detail(request, pk):
             ),
         },
     )
+
+
+def _person_history(person: Person) -> list[dict]:
+    """Changes to the person's own record, newest first: when, who, why and which fields
+    (django-simple-history; one query)."""
+    rows = list(person.history.select_related("history_user").order_by("-history_date"))
+    out = []
+    for newer, older in zip(rows, [*rows[1:], None], strict=True):
+        if older is None:
+            changed = "Added to the register"
+        else:
+            fields = newer.diff_against(older).changed_fields
+            changed = (
+                ", ".join(str(Person._meta.get_field(name).verbose_name) for name in fields)
+                or "No field changed"
+            )
+        out.append(
+            {
+                "on": newer.history_date,
+                "who": newer.history_user.email if newer.history_user else "The register",
+                "why": newer.history_change_reason or "",
+                "changed": changed,
+            }
+        )
+    return out
 
 
 def _person_summary(person: Person) -> list[tuple[str, str]]:

@@ -142,3 +142,43 @@ def test_person_page_shows_postings_and_completions(client, cast):
     assert "Never expires" in html  # OSINT basics has no validity
     assert '<strong class="govuk-tag govuk-tag--light-blue">Pending</strong>' in html
     assert '<strong class="govuk-tag govuk-tag--green">Verified</strong>' in html
+
+
+def test_person_page_shows_pathway_statement_link_and_history(client, cast):
+    """Issue 15 point 5: pathway status, the competence statement, and who changed what."""
+    from django.utils import timezone
+
+    from people.models import Posting
+    from tests.skills.conftest import role
+
+    today = timezone.localdate()
+    pursue = role("PAGE-PURSUE", ("NETINV", 2), ("OSINT", 1))
+    Posting.objects.filter(person=cast.colleague).update(role_profile=pursue)
+    completed(cast.colleague, activity("PAGE-NETINV", {"NETINV": 2}), date(today.year - 1, 1, 5))
+    colleague = cast.colleague
+    colleague.rank = "DC"
+    colleague._change_reason = "promoted"
+    colleague.save()
+
+    client.force_login(cast.coordinator)
+    response = client.get(reverse("people:person_detail", args=[colleague.pk]))
+    page = response.content.decode()
+    (posting,) = response.context["pathway"]
+    assert posting.progress == 0.5
+    assert "50%" in page
+    assert [(r.capability.code, r.status) for r in posting.requirements] == [
+        ("NETINV", "met"),
+        ("OSINT", "missing"),
+    ]
+    assert reverse("me:person_statement", args=[colleague.pk]) in page
+    history = response.context["history"]
+    assert history[0]["why"] == "promoted"
+    assert history[0]["changed"] == "rank"
+    assert history[-1]["changed"] == "Added to the register"
+    assert "promoted" in page
+
+
+def test_outsider_gets_404_on_the_person_page_with_its_pathway(client, cast):
+    client.force_login(cast.outsider)
+    response = client.get(reverse("people:person_detail", args=[cast.colleague.pk]))
+    assert response.status_code == 404
