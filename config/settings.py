@@ -240,6 +240,17 @@ REGISTER_MFA_REQUIRED_ROLES = env_list(
 # A force directory sign-in whose amr claim shows MFA satisfies the policy, for directories
 # marked "amr counts as MFA" (docs/identity.md); set to 0 to always ask for register TOTP.
 REGISTER_SSO_AMR_COUNTS_AS_MFA = env_bool("REGISTER_SSO_AMR_COUNTS_AS_MFA", True)
+# SCIM 2.0 at /scim/v2/ for forces' directories, one bearer token per force (people/identity).
+SCIM_SERVICE_PROVIDER = {
+    "USER_MODEL_GETTER": "people.identity.scim_auth.scim_model",
+    "USER_ADAPTER": "people.identity.scim.ScimUser",
+    "USER_FILTER_PARSER": "people.identity.scim_filter.ScimFilter",
+    "AUTH_CHECK_MIDDLEWARE": "people.identity.scim_auth.BearerTokenAuth",
+    "BASE_LOCATION_GETTER": "people.identity.scim_auth.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "people.identity.scim_auth.force_scope",
+    "GET_EXTRA_MODEL_EXCLUDE_KWARGS_GETTER": "people.identity.scim_auth.no_exclusions",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="cyber-skills-register-scim"',
+}
 
 # One cache shared by every worker, so that login throttling (ACCOUNT_RATE_LIMITS) counts
 # across them: the database cache, whose table people migration 0007 creates. Redis is not

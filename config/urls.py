@@ -25,6 +25,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("people.identity.urls")),
     path("accounts/", include("allauth.urls")),
+    path("scim/v2/", include("people.identity.scim_urls")),
     path("admin/", admin.site.urls),
     path("me/", include("people.urls_self")),
     path("coverage/", include("skills.urls_overview")),

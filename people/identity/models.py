@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -211,16 +213,31 @@ class ScimToken(models.Model):
             self.save(update_fields=["revoked_at", "revoked_by"])
 
 
+def _new_scim_id() -> str:
+    return str(uuid.uuid4())
+
+
 class ScimIdentity(models.Model):
     """A login that a force's directory provisions over SCIM: the force it belongs to and the
     directory's own id for it. A SCIM DELETE sets ``deprovisioned_at``; nothing is deleted."""
 
+    scim_id = models.CharField(max_length=36, unique=True, default=_new_scim_id, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scim_identity"
     )
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="scim_identities")
+    user_name = models.CharField(max_length=255, default="", help_text="The directory's userName.")
     external_id = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    name_formatted = models.CharField(max_length=255, blank=True)
+    emails = models.JSONField(default=list, blank=True, help_text="As the directory sent them.")
+    email_given = models.BooleanField(
+        default=True,
+        help_text="Off: the directory sent no email, so the login has a placeholder address "
+        "and cannot be matched by a force sign-in until one is sent.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
     deprovisioned_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
@@ -233,6 +250,9 @@ class ScimIdentity(models.Model):
                 fields=["force", "external_id"],
                 condition=~Q(external_id=""),
                 name="scim_identity_external_id_unique_in_force",
+            ),
+            models.UniqueConstraint(
+                "force", Lower("user_name"), name="scim_identity_user_name_unique_in_force"
             ),
         ]
 

@@ -21,6 +21,11 @@ def _norfolk_directory(cast) -> dict:
     return {"slug": directory.slug}
 
 
+SCIM_ONLY = (
+    "a force directory's machine endpoint: a bearer token, never a session (401 for every "
+    "role); tests/identity/test_scim.py checks tokens, force scope and scim2-tester"
+)
+
 RULES = {
     # allauth.usersessions: the signed-in user's own sessions, with "sign out everywhere".
     "usersessions_list": Rule(allowed=EVERYONE),
@@ -36,4 +41,18 @@ RULES = {
         skip="answers only a sign-in started at the directory (400 otherwise); "
         "tests/identity/test_sso.py drives it against a real OpenID provider",
     ),
+    # SCIM 2.0 (people/identity/scim_urls.py): bearer tokens only.
+    **{
+        f"scim:{name}": Rule(allowed=frozenset(), public=True, skip=SCIM_ONLY)
+        for name in (
+            "root",
+            "search",
+            "users-search",
+            "users",
+            "service-provider-config",
+            "resource-types",
+            "schemas",
+            "unknown",
+        )
+    },
 }
