@@ -3,7 +3,6 @@ or unit outside their scope is simply not found (404)."""
 
 from __future__ import annotations
 
-from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,13 @@ from django_tables2 import RequestConfig
 from courses.models import Completion
 from people.access import can_coordinate, has_oversight, roles_of
 from people.filters import PersonFilter
+from people.identity.models import LoginEvent
+from people.identity.services import (
+    force_directory,
+    record_event,
+    send_login_email,
+    set_password_link_lifetime,
+)
 from people.models import Person, Posting, Role, Unit, User
 from people.tables import (
     CompletionTable,
@@ -333,15 +339,10 @@ def invite(request, pk):
             EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
             person.user = user
             person.save(update_fields=["user"])
-        # allauth's own reset email: a one-time link to set the password.
-        reset = ResetPasswordForm(data={"email": user.email})
-        if reset.is_valid():
-            reset.save(request)
-        messages.success(
-            request,
-            f"{person.full_name} now has a login. We emailed {user.email} a link to set a "
-            "password.",
-        )
+        record_event(user=user, kind=LoginEvent.Kind.CREATED, by=request.user)
+        # The register's own email: who gave the login, and how to sign in (identity).
+        send_login_email(request, user=user, given_by=request.user)
+        messages.success(request, f"{person.full_name} now has a login. We emailed {user.email}.")
         return redirect(person)
     return render(
         request,
@@ -349,6 +350,8 @@ def invite(request, pk):
         {
             "person": person,
             "problem": problem,
+            "directory": force_directory(person.force_id),
+            "link_valid_for": set_password_link_lifetime(),
             "breadcrumbs": [
                 ("Home", reverse("home")),
                 ("People", reverse("people:person_list")),

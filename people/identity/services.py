@@ -157,3 +157,53 @@ def password_login_closed(user) -> bool:
     return Directory.objects.filter(
         force_id__in=login_force_ids(user), enabled=True, password_login=False
     ).exists()
+
+
+def login_email_context(request, *, user, given_by) -> dict:
+    """What the "you have been given a login" email says: who gave it, and how to sign in —
+    through the force's directory when it has one, and with a set-password link (valid for
+    PASSWORD_RESET_TIMEOUT) unless the force has closed password sign-in."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    directory = Directory.objects.filter(force_id__in=login_force_ids(user), enabled=True).first()
+    context = {
+        "user": user,
+        "given_by": given_by,
+        "directory": directory,
+        "login_url": request.build_absolute_uri(reverse("account_login")),
+        "set_password_url": None,
+    }
+    if not password_login_closed(user):
+        key = default_token_generator.make_token(user)
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+        )
+        context["set_password_url"] = request.build_absolute_uri(path)
+        context["valid_for"] = set_password_link_lifetime()
+    return context
+
+
+def set_password_link_lifetime() -> str:
+    from django.conf import settings
+
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    if hours and hours % 24 == 0:
+        return f"{hours // 24} day{'s' if hours > 24 else ''}"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def force_directory(force_id) -> Directory | None:
+    return Directory.objects.filter(force_id=force_id, enabled=True).first()
+
+
+def send_login_email(request, *, user, given_by) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    context = login_email_context(request, user=user, given_by=given_by)
+    subject = render_to_string("people/email/invite_subject.txt", context).strip()
+    body = render_to_string("people/email/invite.txt", context)
+    send_mail(subject, body, None, [user.email])

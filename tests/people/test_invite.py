@@ -70,3 +70,69 @@ def test_the_confirmation_page_leads_back_to_the_person(client, cast):
     page = client.get(invite_url(cast.colleague)).content.decode()
     assert "govuk-breadcrumbs__link" in page
     assert f'href="{cast.colleague.get_absolute_url()}"' in page
+
+
+def test_the_email_says_who_gave_the_login_and_how_long_the_link_lasts(client, cast, settings):
+    settings.PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+    cast.coordinator.first_name, cast.coordinator.last_name = "Pat", "Reid"
+    cast.coordinator.save()
+    client.force_login(cast.coordinator)
+
+    client.post(invite_url(cast.colleague))
+
+    message = mail.outbox[0]
+    assert message.subject == "Your login to the cyber skills register"
+    assert "You have been given a login to the cyber skills register by Pat Reid." in message.body
+    assert "valid for 3 days" in message.body
+    assert "can safely be ignored" not in message.body  # not allauth's reset text
+
+
+def test_the_set_password_link_lets_the_person_sign_in(client, cast):
+    import re
+
+    client.force_login(cast.coordinator)
+    client.post(invite_url(cast.colleague))
+    client.logout()
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body)
+
+    page = client.get(link.group(1), follow=True)
+    assert page.status_code == 200
+    assert "Set your password" in page.content.decode()
+    form_url = page.request["PATH_INFO"]
+    new = "a-long-pass-phrase-for-sam"
+    client.post(form_url, {"password1": new, "password2": new})
+    user = User.objects.get(email=cast.colleague.email.lower())
+    assert user.check_password(new)
+
+
+def test_the_giving_of_a_login_is_recorded_with_who_did_it(client, cast):
+    from people.identity.models import LoginEvent
+
+    client.force_login(cast.coordinator)
+    client.post(invite_url(cast.colleague))
+
+    user = User.objects.get(email=cast.colleague.email.lower())
+    event = LoginEvent.objects.get(user=user, kind=LoginEvent.Kind.CREATED)
+    assert event.by == cast.coordinator
+
+
+def test_with_a_force_directory_the_email_says_sign_in_with_the_force_account(client, cast):
+    from people.identity.models import Directory
+
+    Directory.objects.create(
+        force=cast.norfolk,
+        slug="norfolk",
+        name="Norfolk Constabulary",
+        issuer="https://login.example.invalid/norfolk/v2.0",
+        client_id="register",
+        password_login=False,
+    )
+    client.force_login(cast.coordinator)
+    page = client.get(invite_url(cast.colleague)).content.decode()
+    assert "sign in with their Norfolk Constabulary account" in page
+
+    client.post(invite_url(cast.colleague))
+
+    body = mail.outbox[0].body
+    assert 'choose "Sign in with Norfolk Constabulary"' in body
+    assert "/accounts/password/reset/key/" not in body  # passwords are closed for Norfolk
