@@ -106,6 +106,13 @@ def start_import_apply(*, user, token: str, kind: str, filename: str) -> tuple[J
     return job, True
 
 
+def start_job(*, kind: str, user, params: dict) -> Job:
+    """Queues work of a kind another app registered (``register``), e.g. a large PDF."""
+    job = Job.objects.create(kind=kind, started_by=user, params=params)
+    _enqueue(job)
+    return job
+
+
 def start_reminders(*, as_of: date, user=None) -> Job:
     job = Job.objects.create(kind=JobKind.REMINDERS, started_by=user, params={"as_of": str(as_of)})
     _enqueue(job)
@@ -274,6 +281,14 @@ RUNNERS = {
     JobKind.IMPORT_APPLY: _apply_job,
     JobKind.REMINDERS: _reminders_job,
 }
+
+
+def register(kind: str, runner, *, failure: str, died: str) -> None:
+    """Lets another app run its own kind of job here without this module importing it
+    (skills registers the report PDF): ``runner(job, reporter)`` returns the outcome."""
+    RUNNERS[kind] = runner
+    FAILURES[kind] = failure
+    DIED[kind] = died
 
 
 def _counts(preview: imports.ImportPreview) -> dict:

@@ -248,6 +248,7 @@ class JobKind(models.TextChoices):
     IMPORT_PREVIEW = "import_preview", "Checking an import file"
     IMPORT_APPLY = "import_apply", "Importing a file"
     REMINDERS = "reminders", "Sending reminders"
+    REPORT_PDF = "report_pdf", "Drawing a unit report PDF"
 
 
 class JobStatus(models.TextChoices):

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from skills import views
+from skills import views, views_report_jobs
 
 app_name = "skills"
 
 urlpatterns = [
     path("units/<slug:code>/report/", views.unit_report, name="unit_report"),
+    path("units/<slug:code>/report/pdf/<int:pk>/", views_report_jobs.report_job, name="report_job"),
+    path(
+        "units/<slug:code>/report/pdf/<int:pk>/download/",
+        views_report_jobs.report_job_download,
+        name="report_job_download",
+    ),
     path(
         "units/<slug:code>/report.<slug:fmt>",
         views.unit_report,

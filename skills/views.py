@@ -6,18 +6,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django_tables2 import RequestConfig
 
 from people.access import has_oversight
-from people.models import Fund, Person, Posting, Unit
-from skills import renderers
-from skills.coverage import build_unit_report
-from skills.coverage.redact import WITHHELD_NAME, people_in, withhold_names
-from skills.forms import ReportForm
+from people.models import Unit
+from skills import renderers, report_query
+from skills.coverage.redact import people_in
+from skills.report_jobs import inline_pdf_people, start_report_pdf
 from skills.tables import (
     DependedTable,
     DeploymentTable,
@@ -44,63 +42,12 @@ def _unit_for_report(request, code) -> Unit:
     )
 
 
-def _people_choices(user, unit_ids, as_of) -> list[tuple[int, str]]:
-    """Who may leave or join a cohort in a what-if: the people in the unit on the as-of date
-    (one query over the unit tree's postings); people outside the viewer's scope by force and
-    type only (one more query)."""
-    postings = (
-        Posting.objects.current_on(as_of)
-        .filter(unit_id__in=unit_ids)
-        .select_related("person__force")
-        .order_by("person__last_name", "person__first_name", "person_id")
-    )
-    postings = list(postings)
-    visible = _visible_ids(user, [p.person_id for p in postings])
-    choices: dict[int, str] = {}
-    for p in postings:
-        person = p.person
-        if person.pk in visible:
-            label = f"{person.full_name}, {person.staff_number} ({person.force.name})"
-        else:
-            label = (
-                f"{WITHHELD_NAME}: {person.get_person_type_display().lower()} "
-                f"#{person.pk} ({person.force.name})"
-            )
-        choices.setdefault(person.pk, label)
-    return list(choices.items())
-
-
 def _form_for(request, unit: Unit):
-    today = timezone.localdate()
-    # The people to choose from are those in the unit on the date asked for, if it is a date.
-    probe = ReportForm({"as_of": request.GET.get("as_of", "")})
-    as_of = (
-        probe.cleaned_data["as_of"] if probe.is_valid() and probe.cleaned_data["as_of"] else today
-    )
-    unit_ids = Unit.objects.descendant_ids([unit.pk])
-    funds = Fund.objects.filter(postings__unit_id__in=unit_ids).distinct().order_by("name")
-    form = ReportForm(
-        request.GET or None, people=_people_choices(request.user, unit_ids, as_of), funds=funds
-    )
-    return form, today
+    return report_query.report_form(request.user, request.GET, unit)
 
 
-def _report_for(form: ReportForm, unit: Unit, today):
-    """The report the valid form asks for, or None with the engine's objection on the form."""
-    if form.is_bound and not form.is_valid():
-        return None
-    if not form.is_bound:
-        return build_unit_report(unit, as_of=today)
-    try:
-        return build_unit_report(
-            unit,
-            as_of=form.as_of_or(today),
-            horizon=form.horizon_or(),
-            what_if=form.what_if(),
-        )
-    except ValueError as exc:
-        form.add_error(None, str(exc))
-        return None
+def _report_for(form, unit: Unit, today):
+    return report_query.report_for(form, unit, today)
 
 
 def _download_query(request) -> str:
@@ -124,6 +71,10 @@ def unit_report(request, code, fmt=None):
     if report is not None:
         report = _as_seen_by(request, report)
 
+    if fmt == "pdf" and report is not None and report.summary.people > inline_pdf_people():
+        # Too big to draw within a request: the worker draws it (skills.report_jobs).
+        job = start_report_pdf(user=request.user, unit=unit, query=_download_query(request)[1:])
+        return redirect("skills:report_job", code=unit.code, pk=job.pk)
     if fmt is not None and report is not None:
         rendered = renderers.render_report(report, fmt, leavers=_leavers(form))
         response = HttpResponse(rendered.content, content_type=rendered.content_type)
@@ -195,18 +146,12 @@ def _report_context(request, report, form) -> dict:
 
 
 def _visible_ids(user, ids) -> frozenset[int]:
-    return frozenset(
-        Person.objects.visible_to(user).filter(pk__in=set(ids)).values_list("pk", flat=True)
-    )
+    return report_query.visible_ids(user, ids)
 
 
 def _as_seen_by(request, report):
-    """A joint unit's report counts people of every member force, but names only the people
-    the viewer may see; the others keep their force and person type (one query)."""
-    ids = people_in(report)
-    visible = _visible_ids(request.user, ids)
-    request._report_visible_ids = visible
-    return report if visible >= ids else withhold_names(report, visible)
+    report, request._report_visible_ids = report_query.as_seen_by(request.user, report)
+    return report
 
 
 def _visible_people(request, report) -> frozenset[int]:
@@ -218,5 +163,4 @@ def _visible_people(request, report) -> frozenset[int]:
 
 
 def _leavers(form) -> dict[int, str]:
-    """Names of the people a what-if may remove: they are no longer in the report."""
-    return dict(form.fields["without"].choices)
+    return report_query.leavers(form)
