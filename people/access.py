@@ -1,10 +1,15 @@
-"""Who may do what. Views ask these helpers; querysets' ``visible_to`` say what may be seen."""
+"""Who may do what. Views ask these helpers; querysets' ``visible_to`` say what may be seen.
+
+The one rule for which units a grant covers (DESIGN.md, docs/access.md) is ``covered_unit_ids``:
+every page, pack, evaluation and overview asks it, through ``Unit.objects.visible_to``,
+``units_overseen_by``, ``units_of_force`` and ``units_of_region``.
+"""
 
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 
-from people.models import Grant, Role
+from people.models import Grant, Role, Scope, Unit
 
 # Roles that see other people's records (read-only unless they coordinate).
 OVERSIGHT_ROLES = {
@@ -13,6 +18,80 @@ OVERSIGHT_ROLES = {
     Role.REGIONAL_LEAD,
     Role.NATIONAL_LEAD,
 }
+
+
+# --- which units a grant covers -------------------------------------------------------------
+
+
+def covered_unit_ids(*, unit_ids=(), force_ids=(), region_ids=()) -> set[int]:
+    """The units covered by grants over these units, forces and regions (DESIGN.md):
+
+    - a unit: that unit;
+    - a force: every unit the force is a member of (joint units included);
+    - a region: every unit of the region, and every unit with a member force in the region
+      (so a joint unit spanning two regions is covered by both);
+
+    and, for each, every unit inside them at any depth. One query over the unit tree and its
+    member forces (units number in the thousands at most)."""
+    unit_ids, force_ids, region_ids = set(unit_ids), set(force_ids), set(region_ids)
+    if not (unit_ids or force_ids or region_ids):
+        return set()
+    roots: set[int] = set()
+    children: dict[int | None, set[int]] = {}
+    rows = Unit.objects.values_list("pk", "parent_id", "region_id", "forces", "forces__region")
+    for pk, parent, region, force, force_region in rows:
+        children.setdefault(parent, set()).add(pk)
+        if (
+            pk in unit_ids
+            or region in region_ids
+            or (force is not None and (force in force_ids or force_region in region_ids))
+        ):
+            roots.add(pk)
+    covered, stack = set(roots), list(roots)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in covered:
+                covered.add(child)
+                stack.append(child)
+    return covered
+
+
+def units_covered_by(scope: Scope):
+    """Units a user's grants (a ``Scope``) cover; every unit for a grant over everything."""
+    if scope.everything:
+        return Unit.objects.all()
+    return Unit.objects.filter(
+        pk__in=covered_unit_ids(
+            unit_ids=scope.unit_ids, force_ids=scope.force_ids, region_ids=scope.region_ids
+        )
+    )
+
+
+def units_overseen_by(user, roles=None):
+    """Units whose coverage, evaluation and report the user oversees through grants of
+    ``roles`` (oversight roles by default): everything for a superuser, none for an officer
+    with no grant. Being posted to a unit is not overseeing it."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    scope = Grant.objects.scope_for(user, roles=roles or OVERSIGHT_ROLES)
+    if not scope.roles:
+        return Unit.objects.none()
+    return units_covered_by(scope)
+
+
+def units_of_force(force):
+    """The units a grant over ``force`` covers (its inspection pack's units)."""
+    return Unit.objects.filter(pk__in=covered_unit_ids(force_ids=[force.pk]))
+
+
+def units_of_region(region):
+    """The units a grant over ``region`` covers (its inspection pack's units)."""
+    return Unit.objects.filter(pk__in=covered_unit_ids(region_ids=[region.pk]))
+
+
+# --- roles ----------------------------------------------------------------------------------
 
 
 def roles_of(user) -> set[str]:

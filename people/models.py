@@ -98,8 +98,10 @@ class UnitKind(models.TextChoices):
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user) -> UnitQuerySet:
-        """Units this user may see: those in the scope of their grants, and those they are
-        posted to (any time)."""
+        """Units this user may see: those their grants cover (the one rule,
+        ``people.access.covered_unit_ids``), and those they are posted to (any time)."""
+        from people.access import covered_unit_ids
+
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -107,13 +109,11 @@ class UnitQuerySet(models.QuerySet):
         scope = Grant.objects.scope_for(user)
         if scope.everything:
             return self.all()
-        q = (
-            Q(pk__in=self.descendant_ids(scope.unit_ids))
-            | Q(forces__in=scope.force_ids)
-            | Q(region_id__in=scope.region_ids)
+        covered = covered_unit_ids(
+            unit_ids=scope.unit_ids, force_ids=scope.force_ids, region_ids=scope.region_ids
         )
-        q |= Q(postings__person__user=user)
-        return self.filter(q).distinct()
+        posted = Posting.objects.filter(person__user=user).values("unit_id")
+        return self.filter(Q(pk__in=covered) | Q(pk__in=posted))
 
     def descendant_ids(self, unit_ids) -> set[int]:
         """The given units and every unit inside them, at any depth. One query over the unit

@@ -32,7 +32,7 @@ from django.db import connection
 from django.db.models import Q
 
 from courses.models import Activity, ActivityCapability, ActivityKind, Completion, Status
-from people.access import OVERSIGHT_ROLES
+from people.access import OVERSIGHT_ROLES, units_overseen_by
 from people.models import Force, Fund, Grant, Person, PersonType, Posting, Region, Unit
 from skills.coverage.data import (
     CapabilityLevel,
@@ -254,26 +254,9 @@ def _without_cyclic_gc():
 
 
 def units_in_scope(user):
-    """Units whose coverage the user oversees: their oversight grants' units (and units inside
-    them), forces' units and regions' units; everything for a national lead or superuser.
-    Officers without oversight get none."""
-    if not user.is_authenticated:
-        return Unit.objects.none()
-    if user.is_superuser:
-        return Unit.objects.all()
-    scope = Grant.objects.scope_for(user, roles=OVERSIGHT_ROLES)
-    if scope.everything:
-        return Unit.objects.all()
-    if not scope.roles:
-        return Unit.objects.none()
-    q = Q(pk__in=[])
-    if scope.unit_ids:
-        q |= Q(pk__in=Unit.objects.descendant_ids(scope.unit_ids))
-    if scope.force_ids:
-        q |= Q(forces__in=scope.force_ids)
-    if scope.region_ids:
-        q |= Q(region_id__in=scope.region_ids)
-    return Unit.objects.filter(pk__in=Unit.objects.filter(q).values("pk"))
+    """Units whose coverage the user oversees (``people.access.units_overseen_by``, the one
+    rule); everything for a national lead or superuser, none for an officer."""
+    return units_overseen_by(user)
 
 
 def roll_ups_in_scope(user) -> tuple[frozenset[str] | None, frozenset[str] | None]:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
+from people.access import units_of_force, units_of_region
 from people.models import Force, Region, Unit
 from skills.action_models import Action, ActionPlan, ActionStatus
 from skills.coverage import UnitReport, build_unit_report
@@ -115,23 +116,6 @@ class Pack:
 
 
 # --- building ----------------------------------------------------------------------------
-
-
-def units_of_force(force: Force):
-    """The force's units (joint units included) and every unit inside them."""
-    ids = Unit.objects.descendant_ids(
-        Unit.objects.filter(forces=force).values_list("pk", flat=True)
-    )
-    return Unit.objects.filter(pk__in=ids)
-
-
-def units_of_region(region: Region):
-    ids = Unit.objects.descendant_ids(
-        Unit.objects.filter(Q(region=region) | Q(forces__region=region))
-        .distinct()
-        .values_list("pk", flat=True)
-    )
-    return Unit.objects.filter(pk__in=ids)
 
 
 def build_force_pack(force: Force, *, as_of: date) -> Pack:

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from people.models import Force, Grant, Region, Role, Unit
+from people.access import units_overseen_by
+from people.models import Force, Grant, Region, Role
 from skills import pack as packs
 from skills.coverage import build_unit_report
 from skills.coverage.redact import as_seen_by
@@ -44,18 +45,10 @@ def _scope(user, roles):
 
 
 def units_evaluated_by(user):
-    """Units whose evaluation the user may read: in the scope of their oversight grants (not
-    the units they are merely posted to)."""
-    scope = _scope(user, EVALUATION_ROLES)
-    if scope is None or scope.everything:
-        return Unit.objects.all()
-    q = (
-        Q(pk__in=Unit.objects.descendant_ids(scope.unit_ids))
-        | Q(forces__in=scope.force_ids)
-        | Q(region_id__in=scope.region_ids)
-        | Q(forces__region_id__in=scope.region_ids)
-    )
-    return Unit.objects.filter(pk__in=Unit.objects.filter(q).values("pk"))
+    """Units whose evaluation the user may read: those their oversight grants cover (not the
+    units they are merely posted to; people.access holds the rule)."""
+    _scope(user, EVALUATION_ROLES)
+    return units_overseen_by(user, EVALUATION_ROLES)
 
 
 def forces_packed_for(user):
