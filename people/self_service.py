@@ -405,6 +405,8 @@ def _history(model, ids) -> dict[int, list[dict]]:
 def export_data(person: Person) -> dict:
     """Everything the register holds about ``person`` (subject access): a fixed number of
     queries."""
+    from people.directory_models import Availability, DirectoryEntryView, DirectoryRequest
+    from people.directory_views import user_label as _login_label
     from people.models import Deployment, Posting
 
     postings = list(Posting.objects.filter(person=person).select_related("unit", "role_profile"))
@@ -416,6 +418,15 @@ def export_data(person: Person) -> dict:
     )
     posting_history = _history(Posting, [p.pk for p in postings])
     completion_history = _history(Completion, [c.pk for c in completions])
+    deployment_history = _history(Deployment, [d.pk for d in deployments])
+    availability = Availability.objects.filter(person=person).first()
+    entry_views = DirectoryEntryView.objects.filter(person=person).select_related("viewer")
+    requests = list(
+        DirectoryRequest.objects.filter(person=person)
+        .select_related("requested_by", "decided_by")
+        .order_by("pk")
+    )
+    request_history = _history(DirectoryRequest, [r.pk for r in requests])
     user = person.user
     grants = list(Grant.objects.filter(user=user).order_by("pk")) if user else []
     reminders = Reminder.objects.filter(person=person).order_by("pk")
@@ -456,10 +467,36 @@ def export_data(person: Person) -> dict:
             for c in completions
         ],
         "deployments": [
-            {**_row(d), "capabilities": [cap.code for cap in d.capabilities.all()]}
+            {
+                **_row(d),
+                "capabilities": [cap.code for cap in d.capabilities.all()],
+                "history": deployment_history.get(d.pk, []),
+            }
             for d in deployments
         ],
         "reminders": [_row(r) for r in reminders],
+        "availability": (
+            {
+                **_row(availability),
+                "history": _history(Availability, [availability.pk]).get(availability.pk, []),
+            }
+            if availability
+            else None
+        ),
+        # Who viewed the person's directory entry, and with which search: the person sees it.
+        "directory_entry_views": [
+            {**_row(v), "viewer": _login_label(v.viewer)} for v in entry_views.order_by("pk")
+        ],
+        # Requests for the person's help: messages, decisions and every change to them.
+        "directory_requests": [
+            {
+                **_row(r),
+                "requested_by_login": _login_label(r.requested_by),
+                "decided_by_login": _login_label(r.decided_by) if r.decided_by_id else None,
+                "history": request_history.get(r.pk, []),
+            }
+            for r in requests
+        ],
     }
 
 

@@ -198,3 +198,48 @@ def test_a_bad_format_or_date_is_refused_with_a_reason(cast, client):
     client.force_login(cast.officer_user)
     assert client.get(reverse("me:statement"), {"format": "docx"}).status_code == 400
     assert client.get(reverse("me:statement"), {"as_of": "yesterday"}).status_code == 400
+
+
+def test_the_export_holds_directory_views_requests_availability_and_deployment_history(
+    cast, client
+):
+    """Issue 13 point 4: who viewed the entry, requests about the person with their messages
+    and decisions, availability, and each deployment's history."""
+    from people import directory
+    from people.directory_models import DirectoryEntryView
+
+    officer = cast.officer
+    directory.give_consent(person=officer, by=cast.officer_user)
+    directory.update_entry(
+        person=officer, by=cast.officer_user, biography="Packet analysis", hours_a_month=10,
+        mode="remote", notice_days=5,
+    )  # fmt: skip
+    DirectoryEntryView.objects.create(person=officer, viewer=cast.outsider, filters={"level": 2})
+    req = directory.request_help(person_id=officer.pk, by=cast.outsider, message="Help in May")
+    directory.decide_request(request_id=req.pk, by=cast.coordinator, accept=True, note="Fine")
+    deployment = Deployment.objects.create(
+        person=officer, deployed_on=date(2025, 3, 1), hours=Decimal("4.5"), task="Triage"
+    )
+    deployment.hours = Decimal("5")
+    deployment._change_reason = "corrected hours"
+    deployment.save()
+
+    client.force_login(cast.officer_user)
+    data = json.loads(client.get(reverse("me:export")).content)
+
+    assert [v["viewer"] for v in data["directory_entry_views"]] == [cast.outsider.email]
+    assert data["directory_entry_views"][0]["filters"] == {"level": 2}
+    (request,) = data["directory_requests"]
+    assert (request["message"], request["status"], request["decision_note"]) == (
+        "Help in May",
+        "accepted",
+        "Fine",
+    )
+    assert request["requested_by_login"] == cast.outsider.email
+    assert request["decided_by_login"] == cast.coordinator.email
+    assert [h["status"] for h in request["history"]] == ["pending", "accepted"]
+    assert data["availability"]["hours_a_month"] == 10
+    assert [h["hours_a_month"] for h in data["availability"]["history"]] == [10]
+    (logged,) = data["deployments"]
+    assert [h["hours"] for h in logged["history"]] == ["4.50", "5.00"]
+    assert logged["history"][-1]["history_change_reason"] == "corrected hours"
