@@ -34,5 +34,5 @@ CONTROL_NAMES = [
     "Jane\x00",
     "Jane\x1b[2J",
     "Jane\u2028Smith",
-    "Jane\x85",
+    "Jane\x85Smith",
 ]
