@@ -6,7 +6,7 @@
 Starts gunicorn (config/gunicorn.py, DEBUG off, whitenoise, a throw-away secret key) on a free
 loopback port against DATABASE_URL, signs in once per role, then for each client count runs
 that many threads, each looping over the pages below for a bounded time with its role's
-session. Prints requests, errors and p50/p95/max per page. `--seed` migrates and loads the
+session and a think time between pages (`--think`, 1 s mean; 0 for a closed loop). Prints requests, errors and p50/p95/max per page. `--seed` migrates and loads the
 catalogue and `seed_demo` first (add `--scale national` to seed the national data set).
 Figures go in docs/benchmarks.md.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import os
+import random
 import re
 import secrets
 import socket
@@ -38,7 +39,8 @@ PAGES = [
     ("people list", "coordinator@norfolk.police.uk", "/people/"),
     ("unit report", "coordinator@norfolk.police.uk", "/units/NSJ-CCU/report/"),
     ("coverage overview", "chief.officer@norfolk.police.uk", "/coverage/"),
-    ("unit report PDF", "coordinator@norfolk.police.uk", "/units/NSJ-CCU/report/?format=pdf"),
+    # A small unit's PDF: a large unit's is drawn by the background worker (skills.report_jobs).
+    ("unit report PDF", "coordinator@norfolk.police.uk", "/units/NOR-SCT/report.pdf"),
 ]
 
 
@@ -89,7 +91,7 @@ def log_in(base: str, email: str) -> urllib.request.OpenerDirector:
     return opener
 
 
-def run(base: str, sessions, clients: int, seconds: float):
+def run(base: str, sessions, clients: int, seconds: float, think: float):
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
@@ -112,6 +114,8 @@ def run(base: str, sessions, clients: int, seconds: float):
                 timings[label].append(elapsed)
                 if not ok:
                     errors[label] += 1
+            # A person reads a page before opening the next one.
+            time.sleep(think * (0.5 + random.random()))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
@@ -131,6 +135,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[10, 25, 50])
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean seconds a client waits between pages"
+    )
     parser.add_argument("--seed", action="store_true", help="migrate, load catalogue and demo")
     parser.add_argument("--scale", default="", help="passed to seed_demo --scale")
     args = parser.parse_args()
@@ -159,11 +166,14 @@ def main() -> int:
                 time.sleep(0.5)
         sessions = {email: log_in(base, email) for email in {email for _, email, _ in PAGES}}
         workers = env.get("REGISTER_WEB_WORKERS", f"{os.cpu_count() * 2 + 1} (default)")
-        print(f"gunicorn workers: {workers}; {args.seconds:.0f} s per run; {os.cpu_count()} cores")
+        print(
+            f"gunicorn workers: {workers}; {args.seconds:.0f} s per run; think time "
+            f"{args.think:.1f} s mean; {os.cpu_count()} cores"
+        )
         print(f"{'clients':>7}  {'page':<18} {'requests':>8} {'errors':>6} "
               f"{'p50 s':>7} {'p95 s':>7} {'max s':>7}")  # fmt: skip
         for clients in args.clients:
-            timings, errors = run(base, sessions, clients, args.seconds)
+            timings, errors = run(base, sessions, clients, args.seconds, args.think)
             for label, _, _ in PAGES:
                 values = timings[label]
                 print(
