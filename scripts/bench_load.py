@@ -6,8 +6,9 @@
 Starts gunicorn (config/gunicorn.py, DEBUG off, whitenoise, a throw-away secret key) on a free
 loopback port against DATABASE_URL, signs in once per role, then for each client count runs
 that many threads, each looping over the pages below for a bounded time with its role's
-session and a think time between pages (`--think`, 1 s mean; 0 for a closed loop). Prints requests, errors and p50/p95/max per page. `--seed` migrates and loads the
-catalogue and `seed_demo` first (add `--scale national` to seed the national data set).
+session and a think time between pages (`--think`, 1 s mean; 0 for a closed loop). Prints
+requests, errors and p50/p95/max per page. `--seed` migrates and loads the catalogue and
+`seed_demo` first (add `--scale national` to seed the national data set).
 Figures go in docs/benchmarks.md.
 """
 
