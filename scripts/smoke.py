@@ -90,7 +90,7 @@ def main(base: str) -> int:
         confirm.first.click()
         page.wait_for_load_state("domcontentloaded")
         job_page = page.url
-        check("/imports/jobs/" in job_page, f"confirming did not lead to the job's page: {job_page}")
+        check("/imports/jobs/" in job_page, f"confirming did not lead to a job's page: {job_page}")
         deadline = time.monotonic() + 120
         while True:
             # The page updates itself; reading it fresh each second sees the outcome either way.
