@@ -4,7 +4,10 @@ their requirements, and unit resilience targets. ``coverage.py`` works out who m
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from skills.versions import BEGINNING, UNIT_KEY, Versioned, VersionManager
 
 
 class Level(models.IntegerChoices):
@@ -115,9 +118,11 @@ class RoleProfile(models.Model):
         return self.name
 
 
-class Requirement(models.Model):
+class Requirement(Versioned):
     """One step of a role profile's pathway: capability C at level L, mandatory or
-    recommended, to be held within ``grace_months`` of the posting's start."""
+    recommended, to be held within ``grace_months`` of the posting's start — or of
+    ``grace_from``, if later (a new requirement gives people already in post their grace).
+    One version of its series (role, capability, level): ``skills.versions``."""
 
     role_profile = models.ForeignKey(
         RoleProfile, on_delete=models.CASCADE, related_name="requirements"
@@ -127,32 +132,50 @@ class Requirement(models.Model):
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     mandatory = models.BooleanField(default=True)
     grace_months = models.PositiveSmallIntegerField(default=0)
+    grace_from = models.DateField(
+        "grace period counts from",
+        default=BEGINNING,
+        help_text="The deadline is this date or the posting's start, whichever is later, plus "
+        "the grace period: set it to the version's date when people already in post must "
+        "newly meet it.",
+    )
     expectations = models.ManyToManyField(Expectation, blank=True, related_name="requirements")
+    history = HistoricalRecords(m2m_fields=[expectations])
+
+    objects = VersionManager()
+
+    SERIES_FIELDS = ("role_profile_id", "capability_id", "level")
 
     class Meta:
-        ordering = ["role_profile", "order"]
+        ordering = ["role_profile", "order", "valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["role_profile", "order"], name="requirement_order_unique"
+                fields=["role_profile", "order", "valid_from"], name="requirement_order_unique"
             ),
             models.UniqueConstraint(
-                fields=["role_profile", "capability", "level"],
-                name="requirement_capability_level_unique",
+                fields=["role_profile", "capability", "level", "valid_from"],
+                name="requirement_version_unique",
             ),
             models.CheckConstraint(
                 condition=Q(level__gte=1) & Q(level__lte=3), name="requirement_level_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(grace_from__lte=F("valid_from")),
+                name="requirement_grace_from_not_after_valid_from",
             ),
         ]
 
     def __str__(self):
         kind = "mandatory" if self.mandatory else "recommended"
-        return f"{self.role_profile.code}: {self.capability.code} L{self.level} ({kind})"
+        text = f"{self.role_profile.code}: {self.capability.code} L{self.level} ({kind})"
+        return text if self.valid_from == BEGINNING else f"{text} from {self.valid_from_label}"
 
 
-class ResilienceTarget(models.Model):
+class ResilienceTarget(Versioned):
     """At least ``minimum`` people in a unit holding a capability at a level. Set for one unit,
     or for every unit of a kind; a unit's own target replaces its kind's target for the same
-    capability and level."""
+    capability and level. One version of its series (unit or kind, capability, level):
+    ``skills.versions``."""
 
     unit = models.ForeignKey(
         "people.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
@@ -163,9 +186,15 @@ class ResilienceTarget(models.Model):
     minimum = models.PositiveSmallIntegerField()
     illustrative = models.BooleanField(default=False)
     expectations = models.ManyToManyField(Expectation, blank=True, related_name="targets")
+    history = HistoricalRecords(m2m_fields=[expectations])
+
+    objects = VersionManager()
+
+    SERIES_FIELDS = ("unit_key", "unit_kind", "capability_id", "level")
+    SERIES_ANNOTATIONS = UNIT_KEY
 
     class Meta:
-        ordering = ["unit_kind", "capability__code", "level"]
+        ordering = ["unit_kind", "capability__code", "level", "valid_from"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(unit__isnull=True) & ~Q(unit_kind=""))
@@ -177,20 +206,29 @@ class ResilienceTarget(models.Model):
             ),
             models.CheckConstraint(condition=Q(minimum__gte=1), name="target_minimum_positive"),
             models.UniqueConstraint(
-                fields=["unit_kind", "capability", "level"],
+                fields=["unit_kind", "capability", "level", "valid_from"],
                 condition=Q(unit__isnull=True),
-                name="target_kind_unique",
+                name="target_kind_version_unique",
             ),
             models.UniqueConstraint(
-                fields=["unit", "capability", "level"],
+                fields=["unit", "capability", "level", "valid_from"],
                 condition=Q(unit__isnull=False),
-                name="target_unit_unique",
+                name="target_unit_version_unique",
             ),
         ]
 
     def __str__(self):
         where = self.unit.code if self.unit_id else self.unit_kind
-        return f"{where}: ≥{self.minimum} × {self.capability.code} L{self.level}"
+        text = f"{where}: ≥{self.minimum} × {self.capability.code} L{self.level}"
+        return text if self.valid_from == BEGINNING else f"{text} from {self.valid_from_label}"
+
+    def series_values(self) -> dict:
+        return {
+            "unit_key": self.unit_id or 0,
+            "unit_kind": self.unit_kind,
+            "capability_id": self.capability_id,
+            "level": self.level,
+        }
 
 
 from skills.action_models import *  # noqa: E402,F403

@@ -48,17 +48,18 @@ from skills.coverage.engine import (
     MAX_HORIZON,
     NEVER,
     _ExpectationInfo,
-    _expectations_prefetch,
     _intersect,
     _Interval,
-    _load_requirements,
     _Posting,
     _presence,
     _Req,
     _Target,
-    _target_record,
     _traceability,
     add_months,
+    requirement_versions,
+    requirements_by_role,
+    target_versions,
+    unit_targets,
 )
 from skills.dates import month_end, month_ends_after
 from skills.models import Function, ResilienceTarget, RoleProfile
@@ -621,21 +622,14 @@ class _Scope:
                     else:
                         self._held_on.add(chunk)
 
-        # Targets of every unit (own, and of its kind) and requirements of every role.
+        # Target versions of every unit (own, and of its kind) and requirement versions of
+        # every role, in force on some day evaluated; each day picks its own below.
         self.expectation_info: dict[str, _ExpectationInfo] = {}
         kinds = sorted({info.kind for info in self.units.values()})
         self.targets_by_unit: dict[int, list[ResilienceTarget]] = defaultdict(list)
         self.targets_by_kind: dict[str, list[ResilienceTarget]] = defaultdict(list)
         if self.units:
-            qs = (
-                ResilienceTarget.objects.filter(
-                    Q(unit_id__in=sorted(self.units)) | Q(unit__isnull=True, unit_kind__in=kinds)
-                )
-                .select_related("capability")
-                .prefetch_related(_expectations_prefetch())
-                .order_by("pk")
-            )
-            for t in qs:
+            for t in target_versions(sorted(self.units), kinds, first_day, until):
                 if t.unit_id:
                     self.targets_by_unit[t.unit_id].append(t)
                 else:
@@ -646,20 +640,33 @@ class _Scope:
             for recs in by_person.values()
             for r in recs
         }
-        self.requirements: dict[int, list[_Req]] = _load_requirements(
-            role_ids, self.expectation_info
+        self._requirement_versions = (
+            requirement_versions(role_ids, first_day, as_of) if role_ids else []
         )
-        if function:
-            self.requirements = {
-                role_id: [r for r in reqs if r.capability.function == function]
-                for role_id, reqs in self.requirements.items()
-            }
-        # Per role, what compliance reads of each mandatory requirement; ``index`` numbers
-        # the distinct sets of expectations cited (``self.cited``), for the traceability tally.
+        # ``cited`` numbers the distinct sets of expectations cited, for the traceability
+        # tally (shared by every day).
         self.cited: list[tuple[ExpectationRef, ...]] = []
-        index: dict[tuple[ExpectationRef, ...], int] = {}
-        self.mandatory = {}
-        for role_id, reqs in self.requirements.items():
+        self._cited_index: dict[tuple[ExpectationRef, ...], int] = {}
+        self._on_day: dict[date, tuple[dict[int, list[_Req]], dict[int, list[tuple]]]] = {}
+        self._targets: dict[tuple[int, date, tuple[date, ...]], list[_Target]] = {}
+        # (posting start or grace_from, grace months) -> the end of the grace period
+        self.grace_end: dict[tuple[date, int], date] = {}
+
+    def requirements_on(self, day: date) -> tuple[dict[int, list[_Req]], dict[int, list[tuple]]]:
+        """Per role, the requirements in force on ``day``, and what compliance reads of each
+        mandatory one: ((capability id, level), (code, level), grace months, expectations,
+        index in ``cited``, grace_from)."""
+        if day in self._on_day:
+            return self._on_day[day]
+        requirements = requirements_by_role(self._requirement_versions, self.expectation_info, day)
+        if self.function:
+            requirements = {
+                role_id: [r for r in reqs if r.capability.function == self.function]
+                for role_id, reqs in requirements.items()
+            }
+        index = self._cited_index
+        mandatory = {}
+        for role_id, reqs in requirements.items():
             lines = []
             for r in reqs:
                 if r.mandatory:
@@ -673,31 +680,34 @@ class _Scope:
                             r.grace_months,
                             r.expectations,
                             index[r.expectations],
+                            r.grace_from,
                         )
                     )
-            self.mandatory[role_id] = lines
-        self._targets: dict[int, list[_Target]] = {}
-        # (posting start, grace months) -> the end of the grace period
-        self.grace_end: dict[tuple[date, int], date] = {}
+            mandatory[role_id] = lines
+        self._on_day[day] = (requirements, mandatory)
+        return self._on_day[day]
 
-    def targets(self, unit_pk: int) -> list[_Target]:
-        """As ``engine._load_targets``: the unit's own targets replace its kind's for the same
-        capability and level."""
-        if unit_pk in self._targets:
-            return self._targets[unit_pk]
+    def targets(self, unit_pk: int, day: date, month_ends: list[date] | None = None):
+        """As ``engine._load_targets``: the unit's targets in force on ``day`` (its own replace
+        its kind's for the same capability and level), with their minimums at ``month_ends``."""
+        key = (unit_pk, day, tuple(month_ends or ()))
+        if key in self._targets:
+            return self._targets[key]
         info = self.units[unit_pk]
-        chosen: dict[tuple[int, int], ResilienceTarget] = {}
-        for t in self.targets_by_kind.get(info.kind, ()):
-            chosen.setdefault((t.capability_id, t.level), t)
-        for t in self.targets_by_unit.get(unit_pk, ()):
-            chosen[(t.capability_id, t.level)] = t
-        out = []
-        for t in chosen.values():
-            if self.function and t.capability.function != self.function:
-                continue
-            out.append(_target_record(t, self.expectation_info))
-        out.sort(key=lambda t: (t.capability.code, t.level))
-        self._targets[unit_pk] = out
+        versions = self.targets_by_kind.get(info.kind, []) + self.targets_by_unit.get(unit_pk, [])
+        out = [
+            t
+            for t in unit_targets(
+                versions,
+                unit_pk,
+                info.kind,
+                self.expectation_info,
+                as_of=day,
+                month_ends=month_ends,
+            )
+            if not self.function or t.capability.function == self.function
+        ]
+        self._targets[key] = out
         return out
 
     def postings_in(self, unit_pk: int) -> dict[int, list[_Posting]]:
@@ -750,14 +760,14 @@ def _unit_figures(
         now = [r for r in recs if r.start <= day and (r.last_day is None or day <= r.last_day)]
         if now:
             current[pid] = now
-    targets = scope.targets(unit_pk)
+    targets = scope.targets(unit_pk, day, month_ends)
+    requirements, mandatory = scope.requirements_on(day)
     role_ids = {r.role_id for recs in current.values() for r in recs}
     expectation_keys = {ref.key for t in targets for ref in t.expectations}
     for role_id in role_ids:
-        for r in scope.requirements.get(role_id, ()):
+        for r in requirements.get(role_id, ()):
             expectation_keys.update(ref.key for ref in r.expectations)
 
-    requirements, mandatory = scope.requirements, scope.mandatory
     asked: dict[tuple[int, int], CapabilityRef] = {}
     for t in targets:
         asked[(t.cap_id, t.level)] = t.capability
@@ -783,15 +793,15 @@ def _unit_figures(
         signature = []
         for rec in recs:
             status = []
-            for key, _, grace_months, _, _ in mandatory.get(rec.role_id, ()):
+            for key, _, grace_months, _, _, grace_from in mandatory.get(rec.role_id, ()):
                 if key in held:
                     status.append(1)
                 elif grace_months:
-                    end = grace_end.get((rec.start, grace_months))
+                    # A version's grace_from, if later than the start, starts the grace period.
+                    start = max(rec.start, grace_from)
+                    end = grace_end.get((start, grace_months))
                     if end is None:
-                        end = grace_end[(rec.start, grace_months)] = add_months(
-                            rec.start, grace_months
-                        )
+                        end = grace_end[(start, grace_months)] = add_months(start, grace_months)
                     status.append(2 if day < end else 0)
                 else:
                     status.append(0)
@@ -809,7 +819,7 @@ def _unit_figures(
         seen: set[tuple[str, int]] = set()
         per_key: dict[str, bool] = {}
         for role_id, status in signature:
-            for (_, code_key, _, cited, i), state in zip(
+            for (_, code_key, _, cited, i, _), state in zip(
                 mandatory.get(role_id, ()), status, strict=True
             ):
                 # Two postings of one person asking for the same thing count once.
@@ -846,9 +856,7 @@ def _unit_figures(
             if presence is None:
                 presence = {pid: _presence(recs) for pid, recs in postings_of.items()}
             counts = _forecast_counts(t, day, month_ends, presence, held_by)
-            cliff = next(
-                (d for d, n in zip(month_ends, counts, strict=True) if n < t.minimum), None
-            )
+            cliff = t.cliff(month_ends, counts)
         cells.append(
             Cell(
                 capability=t.capability,

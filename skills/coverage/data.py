@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from skills.versions import NO_CHOICE, VersionChoice
+
 # Requirement statuses (DESIGN.md, requirement status), in pathway order of concern.
 MET = "met"
 EXPIRING = "expiring"
@@ -49,9 +51,11 @@ class WhatIf:
     without_people: frozenset[int] = frozenset()
     fund_ends: Mapping[str, date] = field(default_factory=dict)
     planned: tuple[PlannedCompletion, ...] = ()
+    # Requirement and target versions adopted or left out (an impact, skills/impact.py).
+    versions: VersionChoice = NO_CHOICE
 
     def __bool__(self) -> bool:
-        return bool(self.without_people or self.fund_ends or self.planned)
+        return bool(self.without_people or self.fund_ends or self.planned or self.versions)
 
 
 # --- references ------------------------------------------------------------------------
@@ -247,6 +251,9 @@ class TargetLine:
     causes: tuple[Cause, ...]
     scope: str = "kind"  # "unit" (the unit's own target) or "kind" (its kind's)
     illustrative: bool = False
+    # The minimum in force at each forecast month end (None: the target no longer applies
+    # then); equal to ``minimum`` throughout unless a later version takes effect.
+    forecast_minimums: tuple[int | None, ...] = ()
 
     @property
     def key(self) -> str:

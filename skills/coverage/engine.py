@@ -61,6 +61,7 @@ from skills.coverage.data import (
 from skills.dates import LOOKAHEAD_DAYS, month_ends_after
 from skills.dates import add_months as _add_months
 from skills.models import Expectation, Requirement, ResilienceTarget
+from skills.versions import BEGINNING, VersionChoice
 
 # Stands for "never expires" / "open-ended" so that intervals compare as plain dates.
 NEVER = date.max
@@ -125,6 +126,11 @@ class _Req:
     mandatory: bool
     grace_months: int
     expectations: tuple[ExpectationRef, ...]
+    grace_from: date = BEGINNING
+
+    def deadline(self, posting_start: date) -> date:
+        """The posting's start (or the version's ``grace_from``, if later) + grace months."""
+        return add_months(max(posting_start, self.grace_from), self.grace_months)
 
 
 @dataclass
@@ -435,7 +441,7 @@ class _Register:
     def requirement_line(self, person_id: int, req: _Req, posting_start: date) -> RequirementLine:
         """DESIGN.md, requirement status."""
         day = self.as_of
-        deadline = add_months(posting_start, req.grace_months)
+        deadline = req.deadline(posting_start)
         held = self.now(person_id).held_on(req.cap_id, req.level, day)
         held_until = None
         if held:
@@ -517,20 +523,41 @@ def _check_funds(what_if: WhatIf) -> None:
 
 
 def _load_requirements(
-    role_ids: Iterable[int], expectations: dict[str, _ExpectationInfo]
+    role_ids: Iterable[int],
+    expectations: dict[str, _ExpectationInfo],
+    *,
+    on: date,
+    choice: VersionChoice | None = None,
 ) -> dict[int, list[_Req]]:
-    """Requirements of the given roles, in pathway order (two queries)."""
-    out: dict[int, list[_Req]] = defaultdict(list)
+    """Requirements of the given roles in force on ``on``, in pathway order (two queries)."""
     role_ids = sorted(set(role_ids))
     if not role_ids:
-        return out
-    qs = (
-        Requirement.objects.filter(role_profile_id__in=role_ids)
+        return defaultdict(list)
+    return requirements_by_role(requirement_versions(role_ids, on, on, choice), expectations, on)
+
+
+def requirement_versions(
+    role_ids, first: date, last: date, choice: VersionChoice | None = None
+) -> list[Requirement]:
+    """Versions of the roles' requirements in force on some day from ``first`` to ``last``."""
+    return list(
+        Requirement.objects.in_force(on=first, until=last, choice=choice)
+        .filter(role_profile_id__in=sorted(set(role_ids)))
         .select_related("capability")
         .prefetch_related(_expectations_prefetch())
-        .order_by("role_profile_id", "order")
+        .order_by("role_profile_id", "order", "capability__code", "level")
     )
-    for r in qs:
+
+
+def requirements_by_role(
+    versions: Iterable[Requirement], expectations: dict[str, _ExpectationInfo], day: date
+) -> dict[int, list[_Req]]:
+    """Role id -> the requirements in force on ``day`` among ``versions`` (loaded through
+    ``Requirement.objects.in_force``), in pathway order."""
+    out: dict[int, list[_Req]] = defaultdict(list)
+    for r in versions:
+        if not r.in_force_on(day):
+            continue
         refs = []
         for exp in sorted(r.expectations.all(), key=lambda e: e.pk):
             info = expectations.setdefault(exp.key, _expectation_info(exp))
@@ -544,6 +571,7 @@ def _load_requirements(
                 mandatory=r.mandatory,
                 grace_months=r.grace_months,
                 expectations=tuple(refs),
+                grace_from=r.grace_from,
             )
         )
     return out
@@ -558,31 +586,98 @@ class _Target:
     scope: str
     illustrative: bool
     expectations: tuple[ExpectationRef, ...]
+    # The minimum in force at each forecast month end (None: no target then); empty when
+    # the forecast was not asked for.
+    minimums: tuple[int | None, ...] = ()
 
     @property
     def key(self) -> str:
         return f"{self.capability.code} L{self.level}"
 
+    def minimum_at(self, i: int) -> int | None:
+        """The minimum in force at forecast month end ``i``."""
+        return self.minimums[i] if self.minimums else self.minimum
 
-def _load_targets(unit: Unit, expectations: dict[str, _ExpectationInfo]) -> list[_Target]:
-    """The unit's own targets plus its kind's; its own replace its kind's for the same
-    capability and level (two queries)."""
-    qs = (
-        ResilienceTarget.objects.filter(Q(unit=unit) | Q(unit__isnull=True, unit_kind=unit.kind))
+    def cliff(self, month_ends: list[date], counts: list[int]) -> date | None:
+        """The first month end at which the headcount is below the minimum in force then."""
+        for i, (day, n) in enumerate(zip(month_ends, counts, strict=True)):
+            minimum = self.minimum_at(i)
+            if minimum is not None and n < minimum:
+                return day
+        return None
+
+
+def target_versions(
+    unit_ids, kinds, first: date, last: date, choice: VersionChoice | None = None
+) -> list[ResilienceTarget]:
+    """Versions of the units' own targets and their kinds' targets in force on some day from
+    ``first`` to ``last`` (two queries)."""
+    return list(
+        ResilienceTarget.objects.in_force(on=first, until=last, choice=choice)
+        .filter(Q(unit_id__in=sorted(unit_ids)) | Q(unit__isnull=True, unit_kind__in=sorted(kinds)))
         .select_related("capability")
         .prefetch_related(_expectations_prefetch())
+        .order_by("pk")
     )
+
+
+def targets_on(
+    versions: Iterable[ResilienceTarget], unit_pk: int, kind: str, day: date
+) -> dict[tuple[int, int], ResilienceTarget]:
+    """(capability id, level) -> the unit's target version in force on ``day`` among
+    ``versions``: its own replaces its kind's for the same capability and level."""
     chosen: dict[tuple[int, int], ResilienceTarget] = {}
-    for t in qs:
-        key = (t.capability_id, t.level)
-        if t.unit_id or key not in chosen:
-            chosen[key] = t
-    out = [_target_record(t, expectations) for t in chosen.values()]
+    for t in versions:
+        if (t.unit_id == unit_pk or (t.unit_id is None and t.unit_kind == kind)) and t.in_force_on(
+            day
+        ):
+            key = (t.capability_id, t.level)
+            if t.unit_id or key not in chosen:
+                chosen[key] = t
+    return chosen
+
+
+def unit_targets(
+    versions: Iterable[ResilienceTarget],
+    unit_pk: int,
+    kind: str,
+    expectations: dict[str, _ExpectationInfo],
+    *,
+    as_of: date,
+    month_ends: list[date] | None,
+) -> list[_Target]:
+    """The unit's targets in force on ``as_of``, each with the minimum in force at every
+    forecast month end (DESIGN.md: the forecast uses the versions in force then)."""
+    versions = list(versions)
+    now = targets_on(versions, unit_pk, kind, as_of)
+    later = [targets_on(versions, unit_pk, kind, day) for day in month_ends or ()]
+    out = []
+    for key, t in now.items():
+        minimums = tuple(v[key].minimum if key in v else None for v in later)
+        out.append(_target_record(t, expectations, minimums))
     out.sort(key=lambda t: (t.capability.code, t.level))
     return out
 
 
-def _target_record(t, expectations: dict[str, _ExpectationInfo]) -> _Target:
+def _load_targets(
+    unit: Unit,
+    expectations: dict[str, _ExpectationInfo],
+    *,
+    as_of: date,
+    month_ends: list[date],
+    choice: VersionChoice | None = None,
+) -> list[_Target]:
+    """The unit's own targets plus its kind's, in force on ``as_of`` (two queries)."""
+    last = month_ends[-1] if month_ends else as_of
+    versions = target_versions([unit.pk], [unit.kind], as_of, last, choice)
+    return unit_targets(
+        versions, unit.pk, unit.kind, expectations, as_of=as_of, month_ends=month_ends
+    )
+
+
+def _target_record(
+    t, expectations: dict[str, _ExpectationInfo], minimums: tuple[int | None, ...] = ()
+) -> _Target:
     """A ResilienceTarget (expectations prefetched) as the engine's record; ``expectations``
     collects the expectations it cites."""
     refs = []
@@ -596,6 +691,7 @@ def _target_record(t, expectations: dict[str, _ExpectationInfo]) -> _Target:
         scope="unit" if t.unit_id else "kind",
         illustrative=t.illustrative,
         expectations=tuple(refs),
+        minimums=minimums,
     )
 
 
@@ -682,9 +778,10 @@ def _build_unit_report(
     in_unit_now = sorted(current, key=lambda pid: _person_sort_key(people[pid]))
 
     expectations: dict[str, _ExpectationInfo] = {}
-    targets = _load_targets(unit, expectations)
+    choice = what_if.versions
+    targets = _load_targets(unit, expectations, as_of=as_of, month_ends=month_ends, choice=choice)
     role_ids = {r.role_id for recs in current.values() for r in recs}
-    requirements = _load_requirements(role_ids, expectations)
+    requirements = _load_requirements(role_ids, expectations, on=as_of, choice=choice)
 
     # People lines, requirement statuses and compliance.
     person_lines: list[PersonLine] = []
@@ -764,11 +861,7 @@ def _build_unit_report(
             t, month_ends, people, presence, postings_of, register, refs, in_unit
         )
         forecast_counts[t.key] = counts
-        if shortfall:
-            cliff = as_of
-        else:
-            points = zip(month_ends, counts, strict=True)
-            cliff = next((day for day, n in points if n < t.minimum), None)
+        cliff = as_of if shortfall else t.cliff(month_ends, counts)
         target_lines.append(
             TargetLine(
                 capability=t.capability,
@@ -782,6 +875,7 @@ def _build_unit_report(
                 causes=tuple(causes),
                 scope=t.scope,
                 illustrative=t.illustrative,
+                forecast_minimums=t.minimums,
             )
         )
     forecast = tuple(
@@ -1046,7 +1140,9 @@ def person_requirements(
     if not records:
         return ()
     register = _Register(person_filter=Q(person_id=person.pk), as_of=as_of, what_if=what_if)
-    requirements = _load_requirements({r.role_id for r in records}, {})
+    requirements = _load_requirements(
+        {r.role_id for r in records}, {}, on=as_of, choice=what_if.versions
+    )
     return tuple(register.posting_requirements(r, requirements.get(r.role_id, [])) for r in records)
 
 
