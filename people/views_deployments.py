@@ -74,8 +74,11 @@ def record_deployment(
 
 @transaction.atomic
 def confirm_deployment(*, deployment: Deployment, by) -> bool:
-    """Confirms the deployment as ``by``; False if it was already confirmed."""
-    locked = Deployment.objects.select_for_update().get(pk=deployment.pk)
+    """Confirms the deployment as ``by``; False if it was already confirmed. Four eyes holds
+    here, whatever calls it: only a coordinator of the person, never the person themselves."""
+    locked = Deployment.objects.select_for_update().select_related("person").get(pk=deployment.pk)
+    if not may_confirm(by, locked):
+        raise PermissionDenied("Only a coordinator of the person confirms, never the person.")
     if locked.confirmed_by_id is not None:
         return False
     locked.confirmed_by = by

@@ -238,6 +238,24 @@ def test_nobody_confirms_their_own_deployment(cast, client):
     assert made.confirmed_by is None
 
 
+def test_the_confirm_service_itself_refuses_the_person_and_non_coordinators(cast):
+    """Four eyes is a rule of the service, not only of the page."""
+    from django.core.exceptions import PermissionDenied
+
+    from people.models import Role
+    from people.views_deployments import confirm_deployment
+    from tests.factories import granted
+
+    granted(cast.officer_user, Role.COORDINATOR, force=cast.norfolk)
+    made = deployment(cast.officer)
+    for user in (cast.officer_user, cast.chief, cast.outsider):
+        with pytest.raises(PermissionDenied):
+            confirm_deployment(deployment=made, by=user)
+    made.refresh_from_db()
+    assert made.confirmed_by is None
+    assert confirm_deployment(deployment=made, by=cast.coordinator) is True
+
+
 def test_outsider_gets_404_for_a_norfolk_deployment(cast, client):
     made = deployment(cast.officer)
     client.force_login(cast.outsider)
