@@ -14,7 +14,6 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        connection.close_if_unusable_or_obsolete()
         return HttpResponse("database unreachable\n", status=503, content_type="text/plain")
     lines = ["ok", "database: ok", *health_lines()]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

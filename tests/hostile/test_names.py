@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from people import directory
@@ -49,6 +50,8 @@ def test_a_stored_name_with_a_control_character_reaches_mail_as_one_line(
     cast, name, django_capture_on_commit_callbacks
 ):
     """Names already on the register (or arriving by import) cannot break a header."""
+    if "\x00" in name and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL cannot store a NUL in text at all, so no such name exists there")
     assert "\n" not in single_line(name) and "\r" not in single_line(name)
     Person.objects.filter(pk=cast.kent_person.pk).update(first_name=name)
     directory.give_consent(person=cast.kent_person, by=cast.outsider)

@@ -8,6 +8,8 @@ import json
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.urls import reverse
 from scim2_client.engines.wsgi import WSGISCIMClient
 from scim2_tester import Status, check_server
@@ -59,7 +61,15 @@ def test_scim2_tester_finds_the_endpoint_compliant(cast, norfolk_token):
         headers={"Authorization": f"Bearer {norfolk_token}"},
     )
 
-    results = check_server(client)
+    # Like Django's test client: a request must not close the test's connection (on
+    # PostgreSQL that would end the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        results = check_server(client)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
     failures = [
         f"{r.title}: {r.reason}"
