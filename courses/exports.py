@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-# Spreadsheet programs treat a cell starting with one of these as a formula (or DDE command).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet programs treat a cell starting with one of these as a formula (or DDE command);
+# the full-width forms (＝ ＋ － ＠) are read as formulas by some programs and locales too.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value: Any) -> Any:

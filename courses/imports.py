@@ -8,11 +8,13 @@ none. ``preview_import`` writes nothing; ``apply_import`` re-validates and refus
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -282,6 +284,13 @@ def open_table(fileobj, filename: str) -> Table:
         raise ImportFileError(f"{name} is not an XLSX file: save it from Excel as .xlsx")
     if ext not in {"csv", "txt"}:
         raise ImportFileError(f"{name} is not a CSV or XLSX file")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw.read(64 * 1024):
+        raw.seek(0)
+        raise ImportFileError(
+            f"{name} is not UTF-8 text: it looks like UTF-16 (“Unicode text”) or a binary "
+            "file. In Excel choose Save as → “CSV UTF-8”, then upload it again"
+        )
+    raw.seek(0)
     return _open_csv(raw, name)
 
 
@@ -293,6 +302,8 @@ def _check_row_shape(values: list, number: int, name: str) -> list:
             f"{name}, row {number} has {len(values)} columns: at most {MAX_COLUMNS} are allowed"
         )
     for value in values:
+        if isinstance(value, str) and "\x00" in value:
+            raise ImportFileError(f"{name}, row {number} holds a NUL character: it is not text")
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             raise ImportFileError(
                 f"{name}, row {number} has a cell of {len(value):,} characters: "
@@ -312,9 +323,11 @@ def _open_csv(raw, name: str) -> Table:
                 yield record
                 state["number"] += 1
         except UnicodeDecodeError as exc:
+            row = _row_of_first_bad_byte(raw) or state["number"]
             raise ImportFileError(
-                f"{name} is not UTF-8 text (problem at or after row {state['number']}): "
-                "save it as “CSV UTF-8” and try again"
+                f"{name} is not UTF-8 text (the first problem is on row {row}; Latin-1 or "
+                "Windows text, perhaps): in Excel choose Save as → “CSV UTF-8”, then upload "
+                "it again"
             ) from exc
         except csv.Error as exc:
             message = str(exc)
@@ -338,6 +351,20 @@ def _open_csv(raw, name: str) -> Table:
             yield number, _check_row_shape(record, number, name)
 
     return Table(name, header, rows(), closer=lambda: _detach(text))
+
+
+def _row_of_first_bad_byte(raw) -> int | None:
+    """The spreadsheet row (header = 1) holding the first byte that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    raw.seek(0)
+    lines = 0
+    while block := raw.read(1024 * 1024):
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            return lines + block.count(b"\n", 0, max(exc.start, 0)) + 1
+        lines += block.count(b"\n")
+    return None
 
 
 def _detach(text: io.TextIOWrapper) -> None:
@@ -553,9 +580,17 @@ class Handler:
         if missing:
             raise ImportFileError(
                 f"{self.filename} has no {', '.join(missing)} column"
-                f"{'' if len(missing) == 1 else 's'}: see docs/imports.md for the columns "
-                f"of a {self.preview.kind} import"
+                f"{'' if len(missing) == 1 else 's'}. {self.header_hint()}"
             )
+
+    # The header row of a good file of this kind, shown when a file lacks columns.
+    example_header = ""
+
+    def header_hint(self) -> str:
+        return (
+            "Row 1 must name the columns, in any order and any case, for example: "
+            f"{self.example_header}"
+        )
 
     def has(self, name: str) -> bool:
         return name in self.index
@@ -625,6 +660,11 @@ class CompletionHandler(Handler):
         "certificate_number": ("certificate", "certificate_no", "cert_number", "cert_no"),
     }
     source = Source.IMPORTED
+    example_header = (
+        "email, activity_code, completed_on, expires_on, certificate_number (force and "
+        "staff_number may stand for email, provider and title for activity_code; the last two "
+        "may be left out)"
+    )
 
     def check_header(self) -> None:
         problems = []
@@ -636,7 +676,7 @@ class CompletionHandler(Handler):
             problems.append("a completed_on column")
         if problems:
             raise ImportFileError(
-                f"{self.filename} needs {'; and '.join(problems)}: see docs/imports.md"
+                f"{self.filename} needs {'; and '.join(problems)}. {self.header_hint()}"
             )
 
     def __init__(self, **kwargs):
@@ -907,13 +947,14 @@ class LabHandler(CompletionHandler):
     required = ("email", "completed_on")
     source = Source.PLATFORM
     update_fields = ("points",)
+    example_header = "email, lab, completed_on, points (points may be left out)"
 
     def check_header(self) -> None:
         Handler.check_header(self)
         if not (self.has("lab") or self.has("lab_name")):
             raise ImportFileError(
                 f"{self.filename} has no lab column: give the lab's id (lab) or its name "
-                "(lab_name); see docs/imports.md"
+                f"(lab_name). {self.header_hint()}"
             )
 
     def activity_for(self, cells: dict) -> Activity:
@@ -977,6 +1018,23 @@ PERSON_TYPES.update(
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "person_type", "rank")
 
+# A name reaches pages, PDFs, spreadsheets and email headers: no line breaks or other
+# control characters, and nothing a spreadsheet would run as a formula.
+NAME_FORMULA_STARTS = ("=", "+", "@", "\uff1d", "\uff0b", "\uff20")
+# Direction overrides can make a name display as another; joiners (used in Persian names) stay.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _not_a_name(text: str) -> str:
+    """Why ``text`` cannot be a name or rank, or "" if it can."""
+    if any(
+        unicodedata.category(char) in {"Cc", "Zl", "Zp"} or char in BIDI_CONTROLS for char in text
+    ):
+        return "contains a line break, tab or other control character: type the name alone"
+    if text.startswith(NAME_FORMULA_STARTS):
+        return f"“{text[:40]}” looks like a spreadsheet formula, not a name"
+    return ""
+
 
 class PeopleHandler(Handler):
     """People (matched by force + staff number) and their postings (matched by person, unit
@@ -996,6 +1054,10 @@ class PeopleHandler(Handler):
         "end": ("end_date", "posting_end", "last_day"),
         "funding": ("fund", "fund_code", "funding_source"),
     }
+    example_header = (
+        "force, staff_number, first_name, last_name, email, person_type, rank, unit, "
+        "role_profile, start, end, funding (email, rank, end and funding may be left out)"
+    )
     required = (
         "force",
         "staff_number",
@@ -1046,6 +1108,10 @@ class PeopleHandler(Handler):
             errors.append(CellError("staff_number", "is longer than 20 characters"))
         data["first_name"] = need("first_name")[:80]
         data["last_name"] = need("last_name")[:80]
+        for name in ("first_name", "last_name", "rank"):
+            problem = _not_a_name(_text(cells.get(name, "")))
+            if problem:
+                errors.append(CellError(name, problem))
         email = _text(cells.get("email", "")).lower()
         if email:
             try:

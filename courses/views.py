@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +36,7 @@ from courses.forms import (
 )
 from courses.models import Activity, ActivityCapability, Completion, Source, Status
 from courses.tables import ActivityTable, VerificationQueueTable
+from courses.uploads import refuse_oversized_body
 from people.access import can_coordinate
 from people.models import Person, Unit
 
@@ -459,6 +461,7 @@ def withdraw_completion(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuse_oversized_body(lambda: settings.EVIDENCE_MAX_BYTES, what="Evidence files")
 def submit_completion(request):
     """Training done elsewhere, submitted with evidence. Officers submit for themselves;
     coordinators for anyone they coordinate (``?person=<pk>`` fixes who)."""

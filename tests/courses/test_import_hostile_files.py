@@ -30,7 +30,8 @@ def test_a_file_over_the_size_limit_is_refused(cast, acts, settings):
 def test_invalid_utf8_is_refused_with_a_message(cast, acts):
     data = "email,activity_code,completed_on\nofficer@norfolk.police.uk,ROCU-NET-INV,2025-01-20\n"
     fileobj = io.BytesIO(data.encode() + b"caf\xe9@norfolk.police.uk,ROCU-NET-INV,2025-01-20\n")
-    with pytest.raises(ImportFileError, match="is not UTF-8 text .* save it as “CSV UTF-8”"):
+    expected = r"is not UTF-8 text \(the first problem is on row 3.*Save as → “CSV UTF-8”"
+    with pytest.raises(ImportFileError, match=expected):
         _preview(cast, fileobj)
 
 
