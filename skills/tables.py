@@ -7,6 +7,7 @@ skills.renderers, so the page shows the same words and figures as the PDF, CSV, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.urls import reverse
@@ -398,8 +399,23 @@ class ExpectationTable(ReportTable):
     def render_targets(self, record):
         return f"{record.targets_met} of {record.targets_total}"
 
+    def __init__(self, data, *, trace_url=None, **kwargs):
+        # The unit's trace page (skills:unit_trace with its as_of); figures link to it.
+        self.trace_url = trace_url
+        super().__init__(data, **kwargs)
+
     def render_requirements(self, record):
-        return f"{record.requirements_met} of {record.requirements_total}"
+        figure = f"{record.requirements_met} of {record.requirements_total}"
+        if not self.trace_url:
+            return figure
+        return format_html(
+            '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> for {} {}:'
+            " which requirements, people and evidence</span></a>",
+            f"{self.trace_url}&{urlencode({'expectation': record.key})}",
+            figure,
+            record.inspection,
+            record.reference,
+        )
 
     def render_words(self, record):
         return expectation_label(record)

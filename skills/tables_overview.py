@@ -6,6 +6,8 @@ that the table reads without colour; the tags' colours only repeat it."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import django_tables2 as tables
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
@@ -230,9 +232,11 @@ class ExpectationTable(tables.Table):
     class Meta:
         empty_text = "No unit in your scope cites it."
 
-    def __init__(self, units, forces, *, caption: str, as_of=None, **kw):
+    def __init__(self, units, forces, *, caption: str, as_of=None, key: str = "", **kw):
         self.caption = caption
         self.caption_class = "govuk-table__caption--s"
+        self.key = key
+        self.as_of = as_of
         rows = [{"name": t.name, "kind": "force", "tally": t, "url": None} for t in forces] + [
             {"name": t.name, "kind": "unit", "tally": t, "url": unit_report_url(t.code, as_of)}
             for t in units
@@ -247,8 +251,20 @@ class ExpectationTable(tables.Table):
     def render_people(self, value: ExpectationTally):
         return _of(value.people_meeting, value.people_applying)
 
-    def render_requirements(self, value: ExpectationTally):
-        return _of(value.requirements_met, value.requirements_total)
+    def render_requirements(self, value: ExpectationTally, record):
+        figure = _of(value.requirements_met, value.requirements_total)
+        if record["kind"] != "unit" or not self.key or not value.requirements_total:
+            return figure
+        # A unit's figure opens its trace: which requirements, people and evidence.
+        query = {"expectation": self.key}
+        if self.as_of:
+            query["as_of"] = self.as_of.isoformat()
+        return format_html(
+            '<a class="govuk-link" href="{}?{}">{}</a>',
+            reverse("skills:unit_trace", args=[value.code]),
+            urlencode(query),
+            figure,
+        )
 
     def render_targets(self, value: ExpectationTally):
         return _of(value.targets_met, value.targets_total)

@@ -6,6 +6,7 @@ app_name = "skills"
 
 urlpatterns = [
     path("units/<slug:code>/report/", views.unit_report, name="unit_report"),
+    path("units/<slug:code>/report/trace/", views.unit_trace, name="unit_trace"),
     path("units/<slug:code>/report/pdf/<int:pk>/", views_report_jobs.report_job, name="report_job"),
     path(
         "units/<slug:code>/report/pdf/<int:pk>/download/",

@@ -3,18 +3,24 @@ JSON or standalone HTML. Thin: parse the GET form, ask the engine once, render."
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django_tables2 import RequestConfig
 
 from people.access import has_oversight
 from people.models import Unit
 from skills import renderers, report_query
+from skills.coverage import build_unit_report
 from skills.coverage.redact import people_in
+from skills.dates import parse_as_of
 from skills.report_jobs import inline_pdf_people, start_report_pdf
 from skills.tables import (
     DependedTable,
@@ -123,7 +129,12 @@ def _report_context(request, report, form) -> dict:
             visible_ids=visible,
         ),
         "depended_table": DependedTable(sv.depended_on, visible_ids=visible),
-        "expectation_table": ExpectationTable(report.expectations, visible_ids=visible),
+        "expectation_table": ExpectationTable(
+            report.expectations,
+            visible_ids=visible,
+            trace_url=reverse("skills:unit_trace", args=[report.unit.code])
+            + f"?as_of={report.as_of.isoformat()}",
+        ),
         "forecast_section": next(s for s in renderers.sections(report) if s.slug == "forecast"),
         "chart_svg": mark_safe(renderers.forecast_chart_svg(report)),  # noqa: S308 - pygal's SVG
         "downloads": [
@@ -164,3 +175,103 @@ def _visible_people(request, report) -> frozenset[int]:
 
 def _leavers(form) -> dict[int, str]:
     return report_query.leavers(form)
+
+
+def _evidence_for(rows, as_of) -> dict[tuple[int, str], list]:
+    """(person id, capability code) -> the verified completions, valid on ``as_of``, of
+    activities evidencing that capability at the row's level or higher: what an inspector
+    opens behind a met requirement (one query)."""
+    from courses.models import Completion
+
+    wanted = {(r.person.id, r.requirement.capability.code): r.requirement.level for r in rows}
+    if not wanted:
+        return {}
+    completions = (
+        Completion.objects.verified()
+        .filter(
+            person_id__in={pid for pid, _ in wanted},
+            completed_on__lte=as_of,
+            activity__evidences__capability__code__in={code for _, code in wanted},
+        )
+        .select_related("activity")
+        .prefetch_related("activity__evidences__capability")
+        .distinct()
+        .order_by("-completed_on")
+    )
+    out: dict[tuple[int, str], list] = {}
+    for completion in completions:
+        if not completion.is_valid_on(as_of):
+            continue
+        for evidence in completion.activity.evidences.all():
+            key = (completion.person_id, evidence.capability.code)
+            if key in wanted and evidence.level >= wanted[key]:
+                out.setdefault(key, []).append(completion)
+    return out
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    person: object  # PersonRef
+    posting: object  # PostingRequirements
+    requirement: object  # RequirementLine
+    evidence: tuple = ()
+
+
+@login_required
+def unit_trace(request, code):
+    """From an expectation's figure ("41 of 47 requirements met") to the requirements counted
+    for it, the people, and the evidence behind each (``?expectation=KEY&as_of=``)."""
+    unit = _unit_for_report(request, code)
+    today = timezone.localdate()
+    try:
+        as_of = parse_as_of(request.GET.get("as_of"), default=today)
+    except ValidationError as error:
+        return render(request, "400.html", {"message": error.messages[0]}, status=400)
+    key = request.GET.get("expectation", "")
+    report = _as_seen_by(request, build_unit_report(unit, as_of=as_of, horizon=0))
+    line = next((e for e in report.expectations if e.key == key), None)
+    if line is None:
+        raise Http404("The unit's targets and requirements do not cite that expectation.")
+    visible = _visible_people(request, report)
+    rows = [
+        TraceRow(person=person_line.person, posting=posting, requirement=req)
+        for person_line in report.people
+        for posting in person_line.postings
+        for req in posting.requirements
+        if req.counted and any(e.key == key for e in req.expectations)
+    ]
+    shown = [r for r in rows if r.person.id in visible and r.requirement.status in HELD]
+    evidence = _evidence_for(shown, as_of)
+    rows = [
+        dataclasses.replace(
+            r, evidence=tuple(evidence.get((r.person.id, r.requirement.capability.code), ()))
+        )
+        for r in rows
+    ]
+    rows.sort(key=lambda r: (r.requirement.status in HELD, r.person.name))
+    targets = [t for t in report.targets if any(e.key == key for e in t.expectations)]
+    return render(
+        request,
+        "skills/report_trace.html",
+        {
+            "unit": unit,
+            "as_of": as_of,
+            "line": line,
+            "words": renderers.expectation_label(line),
+            "rows": rows,
+            "targets": targets,
+            "visible": visible,
+            "report_url": reverse("skills:unit_report", args=[unit.code])
+            + f"?as_of={as_of.isoformat()}",
+            "breadcrumbs": [
+                ("Home", reverse("home")),
+                ("Units", reverse("people:unit_list")),
+                (unit.name, unit.get_absolute_url()),
+                ("Resilience report", reverse("skills:unit_report", args=[unit.code])),
+            ],
+        },
+    )
+
+
+# A requirement counted as met for an expectation (DESIGN.md Traceability).
+HELD = ("met", "expiring")

@@ -102,6 +102,7 @@ def expectations(request):
             e.forces,
             caption=f"{e.label}: {e.text}",
             as_of=as_of,
+            key=e.key,
             attrs={"id": f"expectation-{i}"},
         )
         for i, e in enumerate(data.expectations(), start=1)

@@ -21,6 +21,13 @@ RULES = {
     "skills:unit_report": Rule(
         allowed=NORFOLK_OVERSIGHT, kwargs=_norfolk_unit, query="as_of=2025-03-31"
     ),
+    # The trace of an expectation the unit cites (tests/skills/test_traceability.py); here
+    # one it does not cite, which every reader is told in a 404 page.
+    "skills:unit_trace": Rule(
+        allowed=frozenset(),
+        kwargs=_norfolk_unit,
+        query="as_of=2025-03-31&expectation=NOT-CITED",
+    ),
     "skills:unit_report_download": Rule(
         allowed=NORFOLK_OVERSIGHT,
         kwargs=lambda cast: {"code": cast.norfolk_unit.code, "fmt": "json"},
