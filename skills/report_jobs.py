@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import QueryDict
 
 from courses import jobs
-from courses.models import Job, JobKind
+from courses.models import Job, JobKind, JobStatus
 from people.models import Unit
 from skills import renderers, report_query
 
@@ -33,10 +33,18 @@ def pdf_path(job: Job) -> Path:
 
 
 def start_report_pdf(*, user, unit: Unit, query: str) -> Job:
-    """Queues the PDF of ``unit`` as ``user`` sees it, for the report form's ``query``."""
-    return jobs.start_job(
-        kind=JobKind.REPORT_PDF, user=user, params={"unit": unit.code, "query": query}
-    )
+    """Queues the PDF of ``unit`` as ``user`` sees it, for the report form's ``query``; a
+    second click while that PDF is still being drawn gets the job already under way."""
+    params = {"unit": unit.code, "query": query}
+    waiting = Job.objects.filter(
+        kind=JobKind.REPORT_PDF,
+        started_by=user,
+        params=params,
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+    ).first()
+    if waiting is not None and not jobs.check_alive(waiting).finished:
+        return waiting
+    return jobs.start_job(kind=JobKind.REPORT_PDF, user=user, params=params)
 
 
 def _draw(job: Job, reporter) -> dict:

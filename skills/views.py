@@ -48,14 +48,6 @@ def _unit_for_report(request, code) -> Unit:
     )
 
 
-def _form_for(request, unit: Unit):
-    return report_query.report_form(request.user, request.GET, unit)
-
-
-def _report_for(form, unit: Unit, today):
-    return report_query.report_for(form, unit, today)
-
-
 def _download_query(request) -> str:
     query = request.GET.copy()
     for key in PAGE_ONLY:
@@ -72,8 +64,8 @@ def unit_report(request, code, fmt=None):
     fmt = fmt or request.GET.get("format") or None
     if fmt is not None and fmt not in renderers.FORMATS:
         raise Http404(f"No report format {fmt!r}")
-    form, today = _form_for(request, unit)
-    report = _report_for(form, unit, today)
+    form, today = report_query.report_form(request.user, request.GET, unit)
+    report = report_query.report_for(form, unit, today)
     if report is not None:
         report = _as_seen_by(request, report)
 
@@ -82,7 +74,7 @@ def unit_report(request, code, fmt=None):
         job = start_report_pdf(user=request.user, unit=unit, query=_download_query(request)[1:])
         return redirect("skills:report_job", code=unit.code, pk=job.pk)
     if fmt is not None and report is not None:
-        rendered = renderers.render_report(report, fmt, leavers=_leavers(form))
+        rendered = renderers.render_report(report, fmt, leavers=report_query.leavers(form))
         response = HttpResponse(rendered.content, content_type=rendered.content_type)
         response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
         return response
@@ -118,7 +110,9 @@ def _report_context(request, report, form) -> dict:
         "earliest_cliff": renderers.earliest_cliff_date(report),
         "total_shortfall": sum(t.shortfall for t in report.targets),
         "short_targets": [t for t in report.targets if not t.is_met],
-        "what_if_lines": renderers.what_if_lines(report.what_if, report, _leavers(form)),
+        "what_if_lines": renderers.what_if_lines(
+            report.what_if, report, report_query.leavers(form)
+        ),
         "matrix": matrix,
         "target_table": TargetTable(report.targets, visible_ids=visible),
         "spof_table": SinglePointTable(report.single_points_of_failure, visible_ids=visible),
@@ -156,10 +150,6 @@ def _report_context(request, report, form) -> dict:
     }
 
 
-def _visible_ids(user, ids) -> frozenset[int]:
-    return report_query.visible_ids(user, ids)
-
-
 def _as_seen_by(request, report):
     report, request._report_visible_ids = report_query.as_seen_by(request.user, report)
     return report
@@ -169,12 +159,8 @@ def _visible_people(request, report) -> frozenset[int]:
     """Who in the report the viewer may open (links only to records in the viewer's scope)."""
     visible = getattr(request, "_report_visible_ids", None)
     if visible is None:
-        visible = _visible_ids(request.user, people_in(report))
+        visible = report_query.visible_ids(request.user, people_in(report))
     return visible
-
-
-def _leavers(form) -> dict[int, str]:
-    return report_query.leavers(form)
 
 
 def _evidence_for(rows, as_of) -> dict[tuple[int, str], list]:

@@ -84,3 +84,7 @@ def test_a_pdf_still_drawing_says_so_and_refreshes_itself(client, cast, big_unit
     job = Job.objects.get(kind=JobKind.REPORT_PDF)
     download = client.get(reverse("skills:report_job_download", args=[big_unit.code, job.pk]))
     assert download.status_code == 404
+    # A second click while it is drawn leads to the same job, not a second PDF.
+    again = client.get(_pdf_url(big_unit))
+    assert again["Location"] == reverse("skills:report_job", args=[big_unit.code, job.pk])
+    assert Job.objects.filter(kind=JobKind.REPORT_PDF).count() == 1
