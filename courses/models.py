@@ -249,6 +249,8 @@ class JobKind(models.TextChoices):
     IMPORT_APPLY = "import_apply", "Importing a file"
     REMINDERS = "reminders", "Sending reminders"
     REPORT_PDF = "report_pdf", "Drawing a unit report PDF"
+    PACK = "pack", "Assembling an inspection pack"
+    TREND = "trend", "Working out a trend"
 
 
 class JobStatus(models.TextChoices):
