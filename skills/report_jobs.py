@@ -9,14 +9,16 @@ the job's page offers it to the user who asked for it."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 
 from courses import jobs
 from courses.models import Job, JobKind, JobStatus
-from people.models import Unit
+from people.models import Force, Unit
 from skills import renderers, report_query
 
 
@@ -83,4 +85,209 @@ jobs.register(
     failure="Drawing the PDF failed unexpectedly. Try again; if it fails again, tell your "
     "administrator the time it happened.",
     died="The background worker stopped while drawing the PDF. Ask for it again.",
+)
+
+
+# --- the inspection pack of a force or region -----------------------------------------------
+
+
+def inline_pack_units() -> int:
+    """A pack of more units than this is assembled by the worker: each unit is a report and an
+    evaluation, and the PDF takes seconds per page."""
+    return int(getattr(settings, "REGISTER_INLINE_PACK_UNITS", 15))
+
+
+def pack_path(job: Job) -> Path:
+    return reports_dir() / f"pack-{job.pk}.pdf"
+
+
+def _waiting(kind: str, user, params: dict) -> Job | None:
+    """The same user's job of this kind for the same params, still under way (a double-click
+    or a reload gets it rather than a second job)."""
+    waiting = Job.objects.filter(
+        kind=kind, started_by=user, params=params, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).first()
+    if waiting is not None and not jobs.check_alive(waiting).finished:
+        return waiting
+    return None
+
+
+def start_pack(*, user, scope: str, code: str, as_of) -> Job:
+    """Queues the inspection pack of a force or region (``scope``) as ``user`` sees it."""
+    params = {"scope": scope, "code": code, "as_of": as_of.isoformat()}
+    return _waiting(JobKind.PACK, user, params) or jobs.start_job(
+        kind=JobKind.PACK, user=user, params=params
+    )
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    part = path.with_suffix(".part")
+    descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(content)
+    part.replace(path)  # a killed worker leaves a .part, never a half PDF under the real name
+
+
+def _assemble_pack(job: Job, reporter) -> dict:
+    from datetime import date
+
+    from skills import pack as packs
+    from skills.coverage.redact import as_seen_by
+    from skills.views_evaluation import forces_packed_for, regions_packed_for
+
+    reporter.stage("Assembling the pack")
+    user = job.started_by
+    code = job.params["code"]
+    as_of = date.fromisoformat(job.params["as_of"])
+    # Scope is asked again: a grant withdrawn since the click means no pack.
+    try:
+        if job.params["scope"] == "force":
+            found = forces_packed_for(user).filter(code=code).first()
+            pack = found and packs.build_force_pack(found, as_of=as_of)
+        else:
+            found = regions_packed_for(user).filter(code=code).first()
+            pack = found and packs.build_region_pack(found, as_of=as_of)
+    except PermissionDenied:
+        pack = None
+    if not pack:
+        return {"result": "refused", "messages": ["You can no longer see this force or region."]}
+    pack = as_seen_by(user, pack)
+    reporter.stage("Drawing the PDF")
+    content = packs.render_pack_pdf(pack)
+    _write_private(pack_path(job), content)
+    return {
+        "result": "drawn",
+        "filename": pack.filename,
+        "bytes": len(content),
+        "units": len(pack.units),
+    }
+
+
+jobs.register(
+    JobKind.PACK,
+    _assemble_pack,
+    failure="Assembling the inspection pack failed unexpectedly. Try again; if it fails again, "
+    "tell your administrator the time it happened.",
+    died="The background worker stopped while assembling the inspection pack. Ask for it again.",
+)
+
+
+# --- the trend of a large scope --------------------------------------------------------------
+
+
+def inline_trend_units() -> int:
+    """A trend over more units than this is worked out by the worker (twelve evaluations of
+    every unit in the scope)."""
+    return int(getattr(settings, "REGISTER_INLINE_TREND_UNITS", 40))
+
+
+# A worked-out trend is shown again for this long before a new one is worked out.
+TREND_FRESH_SECONDS = 15 * 60
+
+
+def start_trend(*, user, params: dict) -> Job:
+    """Queues the trend of one force in ``user``'s scope; ``params``: force, as_of, function,
+    person_type (as the trend page's filters)."""
+    return _waiting(JobKind.TREND, user, params) or jobs.start_job(
+        kind=JobKind.TREND, user=user, params=params
+    )
+
+
+def fresh_trend(*, user, params: dict) -> Job | None:
+    """The same user's trend for the same filters worked out in the last TREND_FRESH_SECONDS."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (
+        Job.objects.filter(
+            kind=JobKind.TREND,
+            started_by=user,
+            params=params,
+            status=JobStatus.DONE,
+            outcome__result="worked_out",
+            finished_at__gte=timezone.now() - timedelta(seconds=TREND_FRESH_SECONDS),
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class StoredUnit:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StoredPoint:
+    month_end: object
+    units: dict
+    forces: dict
+
+
+@dataclass(frozen=True)
+class StoredTrend:
+    """A trend as the worker stored it: the attributes the trend page reads of build_trend's."""
+
+    units: tuple
+    points: tuple
+
+
+def trend_to_dict(trend) -> dict:
+    return {
+        "units": [[u.code, u.name] for u in trend.units],
+        "points": [
+            {"month_end": p.month_end.isoformat(), "units": p.units, "forces": p.forces}
+            for p in trend.points
+        ],
+    }
+
+
+def trend_from_dict(data: dict) -> StoredTrend:
+    from datetime import date
+
+    return StoredTrend(
+        units=tuple(StoredUnit(code, name) for code, name in data["units"]),
+        points=tuple(
+            StoredPoint(
+                month_end=date.fromisoformat(p["month_end"]),
+                units={k: tuple(v) for k, v in p["units"].items()},
+                forces={k: tuple(v) for k, v in p["forces"].items()},
+            )
+            for p in data["points"]
+        ),
+    )
+
+
+def _work_out_trend(job: Job, reporter) -> dict:
+    from datetime import date
+
+    from skills import overview
+
+    reporter.stage("Working out the trend")
+    user = job.started_by
+    params = job.params
+    # Scope is asked again, as the page does.
+    force = Force.objects.filter(code=params["force"]).first()
+    units = overview.units_in_scope(user).filter(forces=force)
+    codes, _ = overview.roll_ups_in_scope(user)
+    if force is None or (codes is not None and force.code not in codes) or not units.exists():
+        return {"result": "refused", "messages": ["You can no longer see this force."]}
+    trend = overview.build_trend(
+        units,
+        as_of=date.fromisoformat(params["as_of"]),
+        function=params.get("function") or None,
+        person_type=params.get("person_type") or None,
+    )
+    return {"result": "worked_out", "units": len(trend.units), "trend": trend_to_dict(trend)}
+
+
+jobs.register(
+    JobKind.TREND,
+    _work_out_trend,
+    failure="Working out the trend failed unexpectedly. Try again; if it fails again, tell your "
+    "administrator the time it happened.",
+    died="The background worker stopped while working out the trend. Ask for it again.",
 )

@@ -13,6 +13,10 @@ urlpatterns = [
         views_report_jobs.report_job_download,
         name="report_job_download",
     ),
+    path("jobs/<int:pk>/", views_report_jobs.scope_job, name="scope_job"),
+    path(
+        "jobs/<int:pk>/download/", views_report_jobs.scope_job_download, name="scope_job_download"
+    ),
     path(
         "units/<slug:code>/report.<slug:fmt>",
         views.unit_report,

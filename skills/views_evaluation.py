@@ -14,14 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from people.access import units_overseen_by
+from people.access import units_of_force, units_of_region, units_overseen_by
 from people.models import Force, Grant, Region, Role
 from skills import pack as packs
+from skills import report_jobs
 from skills.coverage import build_unit_report
 from skills.coverage.redact import as_seen_by
 from skills.dates import parse_as_of
@@ -136,6 +137,10 @@ def force_pack(request, force):
     as_of, refused = _pack_as_of(request)
     if refused:
         return refused
+    if units_of_force(found).count() > report_jobs.inline_pack_units():
+        # Too big to assemble within a request: the worker does it (skills.report_jobs).
+        job = report_jobs.start_pack(user=request.user, scope="force", code=found.code, as_of=as_of)
+        return redirect("skills:scope_job", pk=job.pk)
     return _pdf(as_seen_by(request.user, packs.build_force_pack(found, as_of=as_of)))
 
 
@@ -146,4 +151,9 @@ def region_pack(request, code):
     as_of, refused = _pack_as_of(request)
     if refused:
         return refused
+    if units_of_region(region).count() > report_jobs.inline_pack_units():
+        job = report_jobs.start_pack(
+            user=request.user, scope="region", code=region.code, as_of=as_of
+        )
+        return redirect("skills:scope_job", pk=job.pk)
     return _pdf(as_seen_by(request.user, packs.build_region_pack(region, as_of=as_of)))

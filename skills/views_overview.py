@@ -7,12 +7,13 @@ from __future__ import annotations
 import pygal
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from people.access import has_oversight
 from people.models import PersonType, Unit
+from skills import report_jobs
 from skills.filters_overview import OverviewFilterForm
 from skills.models import Function
 from skills.overview import (
@@ -114,7 +115,7 @@ def expectations(request):
     )
 
 
-def _trend_chart(trend: Trend, series: dict, title: str) -> str:
+def _trend_chart(trend: Trend | report_jobs.StoredTrend, series: dict, title: str) -> str:
     """Compliance (left axis, %) and people and headcount (right axis) at each month end."""
     chart = pygal.Line(
         width=900,
@@ -144,7 +145,7 @@ def _trend_chart(trend: Trend, series: dict, title: str) -> str:
     return mark_safe(chart.render(is_unicode=True))  # noqa: S308 - pygal's own SVG
 
 
-def _trend_rows(trend: Trend, series) -> list[tuple[str, str, int, str]]:
+def _trend_rows(trend: Trend | report_jobs.StoredTrend, series) -> list[tuple[str, str, int, str]]:
     return [
         (day_label(p.month_end), percent(s[1]), s[0], f"{s[2]} of {s[3]}" if s[3] else NOTHING)
         for p, s in zip(trend.points, series, strict=True)
@@ -172,9 +173,22 @@ def trend(request):
     chosen = chosen or (forces[0] if forces else None)
     context = {"form": form, "forces": forces, "force": chosen, "as_of": as_of}
     if chosen is not None:
-        data = build_trend(
-            units.filter(forces=chosen), as_of=as_of, function=function, person_type=person_type
-        )
+        in_force = units.filter(forces=chosen)
+        if in_force.count() > report_jobs.inline_trend_units():
+            # Twelve evaluations of a large scope outlast a request: the worker works it out.
+            params = {
+                "force": chosen.code,
+                "as_of": as_of.isoformat(),
+                "function": function or "",
+                "person_type": person_type or "",
+            }
+            done = report_jobs.fresh_trend(user=request.user, params=params)
+            if done is None:
+                job = report_jobs.start_trend(user=request.user, params=params)
+                return redirect("skills:scope_job", pk=job.pk)
+            data = report_jobs.trend_from_dict(done.outcome["trend"])
+        else:
+            data = build_trend(in_force, as_of=as_of, function=function, person_type=person_type)
         series = [p.forces.get(chosen.code, (0, None, 0, 0)) for p in data.points]
         context["force_chart"] = _trend_chart(data, series, f"{chosen.name}: trend")
         context["force_rows"] = _trend_rows(data, series)
