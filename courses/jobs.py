@@ -156,8 +156,7 @@ def _here() -> str:
 def run(job_id: int) -> None:
     """Runs a queued job once; a job already claimed (by another worker, or a retry) is left
     to it. Unexpected errors mark the job failed, then propagate to the task's own record."""
-    for stale in Job.objects.filter(status=JobStatus.RUNNING):
-        check_alive(stale)
+    fail_dead_jobs()
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, worker=_here()
@@ -199,7 +198,7 @@ DIED = {
     JobKind.IMPORT_PREVIEW: "The background worker stopped while checking the file. Nothing was "
     "written: upload the file again.",
     JobKind.IMPORT_APPLY: "The background worker stopped before the import finished, so it was "
-    "undone: nothing from the file was written. Confirm the import again.",
+    "undone: nothing from the file was written. Upload the file again to import it.",
     JobKind.REMINDERS: "The background worker stopped while sending the reminders; those already "
     "sent are recorded, so running them again sends only the rest.",
 }
@@ -399,6 +398,13 @@ def _process_gone(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state in {"Z", "X"}
+
+
+def fail_dead_jobs() -> int:
+    """Marks failed every running job whose worker is gone (a worker starting, or about to run a
+    job, calls this); the number marked."""
+    running = Job.objects.filter(status=JobStatus.RUNNING)
+    return sum(check_alive(job).status == JobStatus.FAILED for job in running)
 
 
 def check_alive(job: Job) -> Job:

@@ -232,3 +232,28 @@ def test_send_reminders_runs_as_a_job_in_the_background(cast, db):
     assert job.status == JobStatus.DONE
     assert job.params == {"as_of": "2025-03-31"}
     assert job.outcome["result"] == "sent"
+
+
+def test_a_starting_worker_marks_a_killed_workers_job_failed(cast, running, monkeypatch):
+    """A worker killed mid-import leaves its job running; the next worker to start says so at
+    once (before it takes any new job), with the message the page shows."""
+    from django_tasks_db.management.commands.db_worker import Command as DBWorker
+
+    from people.management.commands.worker import Command as Worker
+
+    alive = Job.objects.create(
+        kind=JobKind.IMPORT_APPLY,
+        started_by=cast.coordinator,
+        upload="alive-token",
+        status=JobStatus.RUNNING,
+        worker=f"{socket.gethostname()}:{subprocess.os.getpid()}",
+    )
+    running.worker = f"{socket.gethostname()}:{dead_pid()}"
+    running.save()
+    monkeypatch.setattr(DBWorker, "handle", lambda self, *args, **options: None)
+    Worker().handle()  # the tests' task backend is not a database one: no argument parsing
+    running.refresh_from_db()
+    alive.refresh_from_db()
+    assert running.status == JobStatus.FAILED
+    assert running.failure == jobs.DIED[JobKind.IMPORT_APPLY]
+    assert alive.status == JobStatus.RUNNING  # its worker (this process) still lives

@@ -46,6 +46,12 @@ class Command(DBWorkerCommand):
     help = "Run background jobs (db_worker) and report a heartbeat for /healthz."
 
     def handle(self, *args, **options):
+        from courses.jobs import fail_dead_jobs
+
+        # A job left running by a worker that was killed says so at once, not at the next job.
+        if marked := fail_dead_jobs():
+            self.stdout.write(f"{marked} job(s) of a stopped worker marked failed")
+        close_old_connections()
         stopped = threading.Event()
         threading.Thread(target=_beat_until, args=(stopped,), daemon=True).start()
         try:
