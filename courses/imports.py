@@ -30,6 +30,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from courses.models import Activity, ActivityKind, Completion, Source, Status
+from courses.services import is_own_record
 from people.models import Force, Fund, Grant, Person, PersonType, Posting, Role, Unit
 from skills.models import RoleProfile
 
@@ -644,6 +645,10 @@ def _forces_by_name() -> dict[str, Force]:
 # --- completions and labs ------------------------------------------------------------------
 
 
+# Said of a row about the importer themselves (four eyes).
+OWN_PENDING = " (your own record: left pending for another coordinator to verify)"
+
+
 class CompletionHandler(Handler):
     """Rows of completions: person by email or force + staff number; activity by code, or
     provider + title."""
@@ -684,6 +689,13 @@ class CompletionHandler(Handler):
         self.forces = _forces_by_name()
         self._load_people()
         self._load_activities()
+        # Four eyes (docs/four-eyes.md): the importer's own record is written pending, for a
+        # second coordinator to verify, by the rule the services use.
+        self.own_people = {
+            p.pk
+            for p in Person.objects.filter(user_id=getattr(self.user, "pk", None))
+            if is_own_record(p, self.user)
+        }
         # (person, activity, date) -> first row, to treat repeats in one file as one record.
         self.seen: dict[tuple[int, int, date], int] = {}
 
@@ -824,18 +836,19 @@ class CompletionHandler(Handler):
                 continue
             self.seen[key] = row
             current = existing.get(key)
+            own = person_id in self.own_people
             if current is None:
-                self.preview.create(row, what)
+                self.preview.create(row, f"{what}{OWN_PENDING if own else ''}")
                 new.append(
                     Completion(
                         person_id=person_id,
                         activity_id=activity.pk,
                         completed_on=completed_on,
                         source=self.source,
-                        status=Status.VERIFIED,
+                        status=Status.PENDING if own else Status.VERIFIED,
                         recorded_by=self.user,
-                        verified_by=self.user,
-                        verified_at=now,
+                        verified_by=None if own else self.user,
+                        verified_at=None if own else now,
                         **details,
                     )
                 )
@@ -843,6 +856,12 @@ class CompletionHandler(Handler):
             updates = self._updates(current, details)
             if current.status == Status.REJECTED:
                 self.preview.leave(row, f"{what} (rejected earlier; left as it is)")
+            elif current.status == Status.PENDING and own:
+                if updates:
+                    self._change(current, updates, changed)
+                    self.preview.change(row, f"{what}{OWN_PENDING}")
+                else:
+                    self.preview.leave(row, f"{what}{OWN_PENDING}")
             elif current.status == Status.PENDING:
                 updates["status"] = Status.VERIFIED
                 updates["verified_by"] = self.user
