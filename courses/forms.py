@@ -15,6 +15,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from courses.models import Activity, ActivityKind
+from people.forms import refuse_control_characters, refuse_control_characters_but_lines
 from people.models import Person, Unit
 
 
@@ -136,7 +137,10 @@ class CompletionForm(forms.Form):
         "activity's validity.",
     )
     certificate_number = forms.CharField(
-        label="Certificate number (optional)", max_length=80, required=False
+        label="Certificate number (optional)",
+        max_length=80,
+        required=False,
+        validators=[refuse_control_characters],
     )
     evidence_link = forms.URLField(
         label="Link to the certificate (optional)",
@@ -274,7 +278,12 @@ class SubmitCompletionForm(forms.Form):
         help_text="A PDF, PNG or JPEG file.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
     )
-    certificate_number = forms.CharField(label="Certificate number", max_length=80, required=False)
+    certificate_number = forms.CharField(
+        label="Certificate number",
+        max_length=80,
+        required=False,
+        validators=[refuse_control_characters],
+    )
     evidence_link = forms.URLField(
         label="Link to the certificate",
         max_length=500,
@@ -353,7 +362,10 @@ class CorrectCompletionForm(forms.Form):
         help_text="Only if the certificate gives its own expiry.",
     )
     certificate_number = forms.CharField(
-        label="Certificate number (optional)", max_length=80, required=False
+        label="Certificate number (optional)",
+        max_length=80,
+        required=False,
+        validators=[refuse_control_characters],
     )
     evidence_link = forms.URLField(
         label="Link to the certificate (optional)",
@@ -369,6 +381,7 @@ class CorrectCompletionForm(forms.Form):
         max_length=400,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the record is being corrected"},
+        validators=[refuse_control_characters_but_lines],
     )
 
     # The activity is not corrected: a record of the wrong activity is withdrawn instead.
@@ -415,6 +428,7 @@ class ReasonForm(forms.Form):
         max_length=400,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the record is being withdrawn"},
+        validators=[refuse_control_characters_but_lines],
     )
 
     def __init__(self, *args, submit_label="Withdraw the record", **kwargs):
@@ -439,6 +453,7 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when rejecting: the officer is told the reason.",
+        validators=[refuse_control_characters_but_lines],
     )
 
     def clean(self):

@@ -781,6 +781,10 @@ class CompletionHandler(Handler):
         certificate = _text(cells.get("certificate_number", ""))
         if len(certificate) > 80:
             raise CellError("certificate_number", "is longer than 80 characters")
+        if _not_a_name(certificate).startswith("contains"):
+            raise CellError(
+                "certificate_number", "contains a line break, tab or other control character"
+            )
         return {"expires_on": expires_on, "certificate_number": certificate}
 
     def completed_on_for(self, cells: dict) -> date:

@@ -14,7 +14,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 
 from courses.forms import RealDateField
-from people.forms import FilterForm
+from people.forms import FilterForm, refuse_control_characters
 from people.models import Deployment, Person, Posting, Unit
 from skills.dates import check_month
 from skills.models import Capability
@@ -71,6 +71,7 @@ class DeploymentForm(forms.Form):
         max_length=240,
         help_text="What the deployment was for, e.g. OSINT support to a fraud investigation.",
         error_messages={"required": "Enter the task"},
+        validators=[refuse_control_characters],
     )
     unit = UnitChoiceField(
         queryset=Unit.objects.none(),

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.imports import ImportHasErrors
 from courses.tables import ImportErrorTable
+from people.forms import refuse_control_characters, refuse_control_characters_but_lines
 from people.models import Force
 from skills import actions
 from skills.action_models import Action, ActionPlan, ActionStatus, EvidenceKind
@@ -104,8 +105,14 @@ class PlanForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    reference = forms.CharField(max_length=20, help_text='Your numbering, e.g. "1" or "A2".')
-    title = forms.CharField(label="What will be done", max_length=300)
+    reference = forms.CharField(
+        max_length=20,
+        help_text='Your numbering, e.g. "1" or "A2".',
+        validators=[refuse_control_characters],
+    )
+    title = forms.CharField(
+        label="What will be done", max_length=300, validators=[refuse_control_characters]
+    )
     due_on = forms.DateField(label="Due date", help_text="For example, 31/03/2025.")
 
     def __init__(self, *args, **kwargs):
@@ -121,7 +128,12 @@ class ActionForm(forms.Form):
 class UpdateForm(forms.Form):
     on = forms.DateField(label="Date", help_text="For example, 31/03/2025.")
     status = forms.ChoiceField(choices=ActionStatus.choices)
-    text = forms.CharField(label="Update", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = forms.CharField(
+        label="Update",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=[refuse_control_characters_but_lines],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,7 +158,7 @@ class EvidenceForm(forms.Form):
     as_of = forms.DateField(
         label="As of", help_text="The date of the figures, for example 31/03/2025."
     )
-    note = forms.CharField(max_length=300, required=False)
+    note = forms.CharField(max_length=300, required=False, validators=[refuse_control_characters])
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
