@@ -148,7 +148,7 @@ def test_a_large_trend_is_worked_out_in_the_background_then_shown(cast, client, 
     link = re.search(r'href="([^"]*/coverage/trend/[^"]*)"', page).group(1).replace("&amp;", "&")
     shown = client.get(link)
     assert shown.status_code == 200
-    assert _svgs(shown) == 4
+    assert _svgs(shown) == _svgs(inline) > 0
     # The stored trend draws the same page as the one worked out within the request.
     assert _figures(shown) == _figures(inline)
     assert Job.objects.filter(kind=JobKind.TREND).count() == 1  # shown again, not redone

@@ -51,7 +51,6 @@ class Command(DBWorkerCommand):
         # A job left running by a worker that was killed says so at once, not at the next job.
         if marked := fail_dead_jobs():
             self.stdout.write(f"{marked} job(s) of a stopped worker marked failed")
-        close_old_connections()
         stopped = threading.Event()
         threading.Thread(target=_beat_until, args=(stopped,), daemon=True).start()
         try:
