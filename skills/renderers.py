@@ -463,6 +463,64 @@ CHART_STYLE = Style(
 )
 
 
+# Lines are told apart by dash pattern and a numbered label on the line as well as by colour
+# (issue 15, point 6); the key names each number. Patterns repeat after twelve lines.
+LINE_DASHES = (
+    "",
+    "10,5",
+    "2,4",
+    "14,4,2,4",
+    "5,5",
+    "18,6",
+    "2,2",
+    "10,3,2,3,2,3",
+    "8,2",
+    "1,6",
+    "20,4,6,4",
+    "4,2,1,2",
+)
+
+
+@dataclass(frozen=True)
+class ChartKeyEntry:
+    number: int
+    label: str  # the capability's name and level, and the target's minimum
+    dasharray: str
+    colour: str
+
+
+def forecast_key(report: UnitReport) -> list[ChartKeyEntry]:
+    """One entry per target line of the forecast chart, in the chart's order."""
+    colours = CHART_STYLE.colors
+    return [
+        ChartKeyEntry(
+            number=i,
+            label=f"{t.capability.name} level {t.level} (minimum {t.minimum})",
+            dasharray=LINE_DASHES[(i - 1) % len(LINE_DASHES)],
+            colour=colours[(i - 1) % len(colours)],
+        )
+        for i, t in enumerate(report.targets, start=1)
+    ]
+
+
+def integer_steps(top: int, *, most: int = 10) -> list[int]:
+    """Axis labels from 0 to at least ``top`` in a whole, round step (1, 2, 5, 10, 20, ...)."""
+    step, factors = 1, (2, 2.5, 2)
+    while -(-top // step) > most:
+        step = round(step * factors[0])
+        factors = factors[1:] + factors[:1]
+    return list(range(0, -(-top // step) * step + 1, step))
+
+
+def labelled_line(values: list, label: str, at: int) -> list:
+    """``values`` with ``label`` printed beside the point at index ``at`` (pygal's
+    print_labels), so that a line can be named without its colour."""
+    return [
+        {"value": v, "label": label} if i == at and v is not None else v
+        for i, v in enumerate(values)
+    ]
+
+
 def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int | None = None) -> str:
     """Headcount of each target at each forecast month end, drawn by pygal (no script)."""
     height = height or forecast_chart_height(report, width)
@@ -481,11 +539,12 @@ def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int | No
         show_x_guides=False,
         show_y_guides=False,
         dots_size=3,
+        print_labels=True,
         truncate_legend=-1,
         title=f"Forecast headcount per target, {report.unit.code}",
         no_data_text="No targets to forecast",
         x_title="Month end",
-        y_title="People holding it",
+        y_title="People holding the capability",
     )
     chart.x_labels = [day_label(report.as_of)] + [day_label(p.month_end) for p in report.forecast]
     top = max(
@@ -496,11 +555,17 @@ def forecast_chart_svg(report: UnitReport, *, width: int = 900, height: int | No
     )
     if report.targets:
         # pygal cannot place fixed labels on a chart without series.
-        chart.y_labels = list(range(0, top + 1, max(1, (top + 9) // 10)))
-    for t in report.targets:
+        chart.y_labels = integer_steps(top)
+    points = len(report.forecast) + 1
+    for entry, t in zip(forecast_key(report), report.targets, strict=True):
+        values = [t.headcount] + [p.headcounts.get(t.key, 0) for p in report.forecast]
+        # Each line's number sits at a different month end, so that lines which coincide
+        # still show every number.
+        at = (points - 1) - ((entry.number - 1) % points)
         chart.add(
-            f"{t.key} (min {t.minimum})",
-            [t.headcount] + [p.headcounts.get(t.key, 0) for p in report.forecast],
+            f"{entry.number}. {entry.label}",
+            labelled_line(values, str(entry.number), at),
+            stroke_style={"width": 2, "dasharray": entry.dasharray or "none"},
         )
     return chart.render(is_unicode=True)
 

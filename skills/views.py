@@ -131,6 +131,7 @@ def _report_context(request, report, form) -> dict:
         ),
         "forecast_section": next(s for s in renderers.sections(report) if s.slug == "forecast"),
         "chart_svg": mark_safe(renderers.forecast_chart_svg(report)),  # noqa: S308 - pygal's SVG
+        "forecast_key": renderers.forecast_key(report),
         "downloads": [
             (
                 label,

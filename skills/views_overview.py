@@ -23,7 +23,14 @@ from skills.overview import (
     roll_ups_in_scope,
     units_in_scope,
 )
-from skills.renderers import CHART_STYLE, NOTHING, day_label, percent
+from skills.renderers import (
+    CHART_STYLE,
+    NOTHING,
+    day_label,
+    integer_steps,
+    labelled_line,
+    percent,
+)
 from skills.tables_overview import ExpectationTable, HeatTable, RollUpTable, unit_report_url
 
 
@@ -116,33 +123,54 @@ def expectations(request):
 
 
 def _trend_chart(trend: Trend | report_jobs.StoredTrend, series: dict, title: str) -> str:
-    """Compliance (left axis, %) and people and headcount (right axis) at each month end."""
-    chart = pygal.Line(
-        width=900,
-        height=360,
-        style=CHART_STYLE,
-        js=(),
-        disable_xml_declaration=True,
-        legend_at_bottom=True,
-        x_label_rotation=30,
-        dots_size=3,
-        truncate_legend=-1,
-        title=title,
-        x_title="Month end",
-        y_title="Compliance %",
-        range=(0, 100),
-    )
-    chart.x_labels = [day_label(p.month_end) for p in trend.points]
-    top = max([1, *(max(s[0], s[2], s[3]) for s in series)])
-    chart.secondary_range = (0, top)
-    chart.add(
-        "Compliance %",
+    """Two charts at each month end: compliance (%), then people and headcounts (whole
+    numbers), so that neither needs a second axis. Lines carry their name and a dash pattern
+    as well as a colour (issue 15, point 6)."""
+    months = [day_label(p.month_end) for p in trend.points]
+    last = len(months) - 1
+
+    def line_chart(chart_title: str, y_title: str, y_labels: list[int]):
+        chart = pygal.Line(
+            width=900,
+            height=340,
+            style=CHART_STYLE,
+            js=(),
+            disable_xml_declaration=True,
+            legend_at_bottom=True,
+            x_label_rotation=30,
+            dots_size=3,
+            print_labels=True,
+            truncate_legend=-1,
+            title=chart_title,
+            x_title="Month end",
+            y_title=y_title,
+            range=(0, y_labels[-1]),
+        )
+        chart.x_labels = months
+        chart.y_labels = y_labels
+        return chart
+
+    compliance = line_chart(f"{title}: compliance", "Compliance (%)", list(range(0, 101, 10)))
+    compliance.add(
+        "Compliance (%)",
         [None if s[1] is None else round(s[1] * 100, 1) for s in series],
+        stroke_style={"width": 2},
     )
-    chart.add("People", [s[0] for s in series], secondary=True)
-    chart.add("Holding a target's capability", [s[2] for s in series], secondary=True)
-    chart.add("Targets' minimums", [s[3] for s in series], secondary=True)
-    return mark_safe(chart.render(is_unicode=True))  # noqa: S308 - pygal's own SVG
+    top = max([1, *(max(s[0], s[2], s[3]) for s in series)])
+    counts = line_chart(f"{title}: people and headcount", "People", integer_steps(top))
+    for name, short, index, dashes in (
+        ("People", "People", 0, "none"),
+        ("Holding a target's capability", "Holding", 2, "10,5"),
+        ("Targets' minimums", "Minimums", 3, "2,4"),
+    ):
+        counts.add(
+            name,
+            labelled_line([s[index] for s in series], short, max(0, last - index)),
+            stroke_style={"width": 2, "dasharray": dashes},
+        )
+    return mark_safe(  # noqa: S308 - pygal's own SVG
+        compliance.render(is_unicode=True) + counts.render(is_unicode=True)
+    )
 
 
 def _trend_rows(trend: Trend | report_jobs.StoredTrend, series) -> list[tuple[str, str, int, str]]:

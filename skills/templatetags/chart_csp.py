@@ -27,5 +27,6 @@ def with_nonce(svg, nonce):
         return svg
     text = _SCRIPT.sub("", str(svg))
     text = _OPACITY.sub(r'opacity="\1"', text)
-    text = _STYLE_TAG.sub(f'<style nonce="{escape(nonce or "")}"', text)
+    # django-csp's lazy nonce is falsy until first read, so read it rather than test it.
+    text = _STYLE_TAG.sub(f'<style nonce="{escape("" if nonce is None else str(nonce))}"', text)
     return mark_safe(text)  # noqa: S308 - the input is the renderer's own SVG

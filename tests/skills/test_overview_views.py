@@ -125,13 +125,13 @@ def test_trend_pages_draw_a_chart_per_force_and_unit(cast, landscape, client):
     response = client.get(reverse("coverage:trend"), {"as_of": "2025-03-31"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count("<svg") == 4  # Norfolk, its unit, the team inside it, the joint unit
+    assert page.count("<svg") == 8  # two each: Norfolk, its unit, its team, the joint unit
     assert "2024-04-30" in page and "2025-03-31" in page
 
     unit = client.get(
         reverse("coverage:unit_trend", args=["NOR-CCU"]), {"as_of": "2025-03-31"}
     ).content.decode()
-    assert unit.count("<svg") == 1
+    assert unit.count("<svg") == 2  # compliance, then people and headcount
     assert "2025-03-31" in unit
 
 
