@@ -1,0 +1,112 @@
+"""Shows that the fuzz test (tests/reference) catches a broken rule: for each mutation, copy
+the repository to a temporary folder, break one rule of the coverage engine there, run the
+fuzz test in the copy, and report whether it failed. The working tree is never modified.
+
+    .venv/bin/python scripts/fuzz_mutations.py [--seeds N]
+
+Each mutation is a text replacement; if the engine has moved and its text is not found, the
+mutation is reported as "not applied" (update the anchor), never as caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = ("skills/coverage",)
+
+# (name, old text, new text): each breaks one DESIGN.md rule.
+MUTATIONS = [
+    (
+        "two postings count once (compliance counts a person's requirement per posting)",
+        "if line.counted and key not in seen:",
+        "if line.counted:",
+    ),
+    (
+        "the collection window (a lab completion stays in the window for ever)",
+        "end = add_months(comp.completed_on, validity) if validity else NEVER",
+        "end = NEVER",
+    ),
+    (
+        "the grace period (the deadline is the posting's start)",
+        "return add_months(max(posting_start, self.grace_from), self.grace_months)",
+        "return max(posting_start, self.grace_from)",
+    ),
+]
+
+
+def copy_repo(dest: Path) -> None:
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "__pycache__", "var", "*.sqlite3"
+    )
+    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
+
+
+def apply(copy: Path, old: str, new: str) -> list[str]:
+    changed = []
+    for folder in ENGINE:
+        for path in sorted((copy / folder).rglob("*.py")):
+            text = path.read_text()
+            if old in text:
+                path.write_text(text.replace(old, new))
+                changed.append(str(path.relative_to(copy)))
+    return changed
+
+
+def run_fuzz(copy: Path, seeds: int) -> tuple[int, str]:
+    env = dict(os.environ, FUZZ_SEEDS=str(seeds))
+    env.pop("FUZZ_SEED", None)
+    proc = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/pytest"),
+            "tests/reference/test_fuzz.py",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+        ],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if "!= reference" in ln]
+    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-300:]
+    return proc.returncode, (lines[0].strip() if lines else "") + "\n    " + summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=6)
+    args = parser.parse_args()
+    missed = 0
+    with tempfile.TemporaryDirectory(prefix="fuzz-mutations-") as tmp:
+        base = Path(tmp) / "clean"
+        copy_repo(base)
+        code, summary = run_fuzz(base, args.seeds)
+        print(f"unmutated engine: {'passes' if code == 0 else 'FAILS'}\n    {summary.strip()}")
+        if code != 0:
+            return 1
+        for i, (name, old, new) in enumerate(MUTATIONS):
+            copy = Path(tmp) / f"mutant-{i}"
+            shutil.copytree(base, copy, symlinks=True)
+            changed = apply(copy, old, new)
+            if not changed:
+                print(f"NOT APPLIED: {name}: anchor not found in {', '.join(ENGINE)}")
+                missed += 1
+                continue
+            code, summary = run_fuzz(copy, args.seeds)
+            verdict = "fuzz test FAILS (caught)" if code != 0 else "fuzz test passes (MISSED)"
+            missed += code == 0
+            print(f"broken: {name} [{', '.join(changed)}]: {verdict}\n    {summary.strip()}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
