@@ -11,6 +11,16 @@ from django.db.models import Q
 from people.forms import FilterForm
 from people.models import Force, Person, PersonType, Unit
 
+APOSTROPHES = "'\u2019\u2018\u02bc"
+
+
+def apostrophe_spellings(word: str) -> set[str]:
+    """``word`` with each kind of apostrophe, so that O'Brien finds O\u2019Brien and back."""
+    if not any(a in word for a in APOSTROPHES):
+        return {word}
+    plain = word.translate({ord(a): "'" for a in APOSTROPHES})
+    return {plain.replace("'", a) for a in APOSTROPHES}
+
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -45,12 +55,10 @@ class PersonFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         # Every word must match somewhere, so "Jane Smith" finds Jane Smith, not every Jane.
         for word in value.split():
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(staff_number__iexact=word)
-                | Q(email__icontains=word)
-            )
+            match = Q(staff_number__iexact=word) | Q(email__icontains=word)
+            for spelling in apostrophe_spellings(word):
+                match |= Q(first_name__icontains=spelling) | Q(last_name__icontains=spelling)
+            queryset = queryset.filter(match)
         return queryset
 
     def in_unit_today(self, queryset, name, value):
