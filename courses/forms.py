@@ -11,6 +11,7 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
@@ -63,7 +64,12 @@ def _date_field(
 def recordable_activities():
     """Activities a completion can be recorded against: live ones, never a lab collection (a
     collection is held through its labs)."""
-    return Activity.objects.active().exclude(kind=ActivityKind.COLLECTION).order_by("title")
+    # Case-insensitive, so that "eDiscovery" sorts among the Es.
+    return (
+        Activity.objects.active()
+        .exclude(kind=ActivityKind.COLLECTION)
+        .order_by(Lower("title"), "code")
+    )
 
 
 LINK_INVALID = "Enter the link to the certificate as a web address, like https://example.org/123"

@@ -484,7 +484,14 @@ def submit_completion(request):
         people = _coordinated_people(user).order_by("last_name", "first_name")
     else:
         fixed = own
-    form = SubmitCompletionForm(request.POST or None, request.FILES or None, people=people)
+    # "Submit it with your evidence" on a pathway names the activity: start with it chosen.
+    chosen = recordable_activities().filter(code=request.GET.get("activity", "")).first()
+    form = SubmitCompletionForm(
+        request.POST or None,
+        request.FILES or None,
+        people=people,
+        initial={"activity": chosen.pk} if chosen else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = fixed or data["person"]
