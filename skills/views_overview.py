@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from people.access import has_oversight
-from people.models import PersonType, Unit
+from people.models import PersonType, Region, Unit
 from skills import report_jobs
 from skills.filters_overview import OverviewFilterForm
 from skills.models import Function
@@ -187,7 +187,7 @@ def trend(request):
     _require_oversight(request)
     form, as_of, function, person_type = _filters(request)
     units = units_in_scope(request.user)
-    codes, _ = roll_ups_in_scope(request.user)
+    codes, region_codes = roll_ups_in_scope(request.user)
     forces = sorted(
         {
             f
@@ -199,7 +199,18 @@ def trend(request):
     )
     chosen = next((f for f in forces if f.code == request.GET.get("force")), None)
     chosen = chosen or (forces[0] if forces else None)
-    context = {"form": form, "forces": forces, "force": chosen, "as_of": as_of}
+    # A regional lead's trend is headed with their region, one force shown at a time under it.
+    regions = sorted(
+        Region.objects.filter(code__in=region_codes or ()).values_list("name", flat=True)
+    )
+    heading = " and ".join(regions) if regions else (chosen.name if chosen else "")
+    context = {
+        "form": form,
+        "forces": forces,
+        "force": chosen,
+        "as_of": as_of,
+        "heading": heading,
+    }
     if chosen is not None:
         in_force = units.filter(forces=chosen)
         if in_force.count() > report_jobs.inline_trend_units():

@@ -108,3 +108,23 @@ def test_chart_styles_carry_the_nonce_the_policy_allows(cast, client):
     assert len(nonces) == 1
     (nonce,) = nonces
     assert nonce and f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
+def test_a_regional_leads_trend_is_headed_with_the_region(cast, client):
+    """Issue 15, point 10: it was headed with the first force's name."""
+    build_landscape(cast)
+    client.force_login(cast.regional_lead)
+
+    page = client.get(reverse("coverage:trend"), {"as_of": "2025-03-31"}).content.decode()
+    heading = re.search(r'<h1 class="govuk-heading-l">([^<]+)</h1>', page).group(1)
+
+    assert heading == f"Coverage trend: {cast.eastern.name}"
+
+
+def test_a_chief_officers_trend_is_headed_with_their_force(cast, client):
+    build_landscape(cast)
+    client.force_login(cast.chief)
+
+    page = client.get(reverse("coverage:trend"), {"as_of": "2025-03-31"}).content.decode()
+
+    assert '<h1 class="govuk-heading-l">Coverage trend: Norfolk Constabulary</h1>' in page
