@@ -16,7 +16,7 @@ from people.models import Person, Role, Unit
 from skills.models import Capability
 from tests.factories import UserFactory, granted
 from tests.reference import landscape
-from tests.reference.model import World, forecast_month_ends
+from tests.reference.model import LOOKAHEAD, World, forecast_month_ends
 
 if os.environ.get("FUZZ_SEED"):
     SEEDS = [int(os.environ["FUZZ_SEED"])]
@@ -82,6 +82,25 @@ def _report_checks(world, diffs, code_of, unit, day):
             for s in data["single_points_of_failure"]
         ),
         sorted((code_of[c], lv, pid) for (c, lv), pid in spofs.items()),
+    )
+
+    # "Expiring: completions of people in the unit that stop being valid in the 90 days after
+    # D (D < expiry <= D + 90)" (the register also lists collections held through labs).
+    collections = {a.code for a in world.activities.values() if a.kind == "collection"}
+    diffs.check(
+        where,
+        "expiring completions",
+        sorted(
+            (e["person"]["id"], e["completion_id"])
+            for e in data["expiring"]
+            if e["activity"] not in collections
+        ),
+        sorted(
+            (c.person_id, c.id)
+            for pid in people
+            for c in world.counting(pid, day)
+            if world.expiry(c) and day < world.expiry(c) <= day + LOOKAHEAD
+        ),
     )
 
     for line in data["people"]:
