@@ -33,6 +33,7 @@ def people_choices(user, unit_ids, as_of) -> list[tuple[int, str]]:
     postings = list(postings)
     visible = visible_ids(user, [p.person_id for p in postings])
     choices: dict[int, str] = {}
+    withheld: dict[int, tuple] = {}
     for p in postings:
         person = p.person
         if person.pk in visible:
@@ -42,8 +43,15 @@ def people_choices(user, unit_ids, as_of) -> list[tuple[int, str]]:
                 f"{WITHHELD_NAME}: {person.get_person_type_display().lower()} "
                 f"#{person.pk} ({person.force.name})"
             )
+            # Sorted by what the label shows, never by the hidden surname (issue 15).
+            withheld[person.pk] = (person.force.name, person.get_person_type_display(), person.pk)
         choices.setdefault(person.pk, label)
-    return list(choices.items())
+    named = [(pk, label) for pk, label in choices.items() if pk not in withheld]
+    hidden = sorted(
+        ((pk, label) for pk, label in choices.items() if pk in withheld),
+        key=lambda item: withheld[item[0]],
+    )
+    return named + hidden
 
 
 def report_form(user, data, unit: Unit):
