@@ -140,6 +140,33 @@ def build(seed: int) -> Landscape:
                     unit=u, capability=cap, level=level, minimum=rng.randint(1, 3)
                 )
 
+    # Versions: a target's minimum changes (or it is retired) on a date; a requirement gets a
+    # new version whose grace counts from its date for people already in post.
+    if rng.random() < 0.7:
+        base = rng.choice(list(ResilienceTarget.objects.all()))
+        ResilienceTarget.objects.create(
+            unit=base.unit,
+            unit_kind=base.unit_kind,
+            capability=base.capability,
+            level=base.level,
+            minimum=rng.randint(1, 4),
+            valid_from=_day(rng, date(2024, 1, 1), date(2026, 6, 30)),
+            retired=rng.random() < 0.3,
+        )
+    if rng.random() < 0.7:
+        base = rng.choice(list(Requirement.objects.all()))
+        since = _day(rng, date(2024, 1, 1), date(2026, 6, 30))
+        Requirement.objects.create(
+            role_profile=base.role_profile,
+            order=base.order,
+            capability=base.capability,
+            level=base.level,
+            mandatory=not base.mandatory if rng.random() < 0.5 else base.mandatory,
+            grace_months=rng.choice([0, 3, 6]),
+            valid_from=since,
+            grace_from=since,
+        )
+
     funds = [
         Fund.objects.create(code=f"fund-{i}", name=f"Fund {i}", ends_on=_day(rng, date(2024, 6, 1)))
         for i in range(2)
