@@ -135,8 +135,9 @@ class UpdateForm(forms.Form):
         validators=[refuse_control_characters_but_lines],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, has_evidence=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.has_evidence = has_evidence
         self.helper = _helper(
             Field.text("on", field_width=10),
             Field("status"),
@@ -147,8 +148,12 @@ class UpdateForm(forms.Form):
     def clean(self):
         data = super().clean()
         unchanged = data.get("status") == self.initial.get("status")
-        if unchanged and not (data.get("text") or "").strip():
+        no_note = not (data.get("text") or "").strip()
+        if unchanged and no_note:
             self.add_error("text", "Say what changed, or choose a new status")
+        elif data.get("status") == ActionStatus.CLOSED and no_note and not self.has_evidence:
+            # An inspector asks what closed it: evidence or a note must say.
+            self.add_error("text", "Say why the action is closed, or add evidence first")
         return data
 
 
@@ -449,6 +454,7 @@ def action_detail(request, pk):
             posted if which == "update" else None,
             initial={"on": today, "status": action.status},
             prefix="update",
+            has_evidence=action.evidence_links.exists(),
         )
         evidence_form = EvidenceForm(
             posted if which == "evidence" else None,
