@@ -81,9 +81,17 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
+class ExpectationChoiceField(forms.ModelChoiceField):
+    # A bare "HMIC 2015 5.56" means little in a list: show what the expectation says too.
+    def label_from_instance(self, obj):
+        text = obj.text if len(obj.text) <= 90 else obj.text[:89].rstrip() + "…"
+        return f"{obj}: {text}"
+
+
 class PlanForm(forms.Form):
-    expectation = forms.ModelChoiceField(
+    expectation = ExpectationChoiceField(
         queryset=Expectation.objects.select_related("inspection"),
+        empty_label="Choose an expectation",
         error_messages={"required": "Choose the expectation"},
     )
     owner = forms.EmailField(
