@@ -299,11 +299,20 @@ def unit_detail(request, code):
             "sub_units": sub_units,
             "table": table,
             "today": today,
-            "summary_rows": _unit_summary(unit) + [("People in the unit today", str(headcount))],
+            "summary_rows": _unit_summary(unit)
+            + [("People in the unit today", _headcount_label(headcount, len(visible_person_ids)))],
             "oversight": has_oversight(request.user),
             "breadcrumbs": [("Home", reverse("home")), ("Units", reverse("people:unit_list"))],
         },
     )
+
+
+def _headcount_label(headcount: int, listed: int) -> str:
+    """The unit's headcount, saying how many of them the viewer may see: an officer told
+    "33" above a list of one should know why (issue 15)."""
+    if listed >= headcount:
+        return str(headcount)
+    return f"{headcount} (you can see {listed} of them; the others' records are not shown to you)"
 
 
 def _unit_summary(unit: Unit) -> list[tuple[str, str]]:

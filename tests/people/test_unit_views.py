@@ -82,7 +82,18 @@ def test_officer_sees_their_own_line_of_the_unit_and_no_colleague(client, cast):
     assert f'href="{cast.officer.get_absolute_url()}"' in html
     assert "Sam Jones" not in html
     assert [p.person for p in response.context["table"].data] == [cast.officer]
+    # The headcount says how many of the two she can see (issue 15: "2" above a list of one).
+    assert (
+        "People in the unit today",
+        "2 (you can see 1 of them; the others' records are not shown to you)",
+    ) in response.context["summary_rows"]
+
+
+def test_coordinator_sees_the_plain_headcount_of_people_they_can_all_see(client, cast):
+    client.force_login(cast.coordinator)
+    response = client.get(reverse("people:unit_detail", args=["NOR-CCU"]))
     assert ("People in the unit today", "2") in response.context["summary_rows"]
+    assert len(response.context["table"].data) == 2
 
 
 def test_officer_gets_404_on_a_unit_they_are_not_posted_to(client, cast):
