@@ -33,7 +33,7 @@ from people.directory_models import (
 from people.forms import refuse_control_characters_but_lines, single_line
 from people.models import Grant, Person, PersonType, Posting, Role, Unit
 from skills.coverage.data import Holding
-from skills.coverage.engine import _Register
+from skills.coverage.engine import Register
 from skills.models import Capability
 
 MAX_ID_LIST = 20_000
@@ -266,7 +266,7 @@ def _entries(people_qs, as_of: date) -> list[DirectoryEntry]:
     person_filter = (
         Q(person_id__in=ids) if len(ids) <= MAX_ID_LIST else Q(person_id__in=people_qs.values("pk"))
     )
-    register = _Register(person_filter=person_filter, as_of=as_of, what_if=None)
+    register = Register(person_filter=person_filter, as_of=as_of, what_if=None)
     labels = dict(PersonType.choices)
     entries = []
     for p in people:

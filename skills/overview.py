@@ -46,21 +46,18 @@ from skills.coverage.data import (
 )
 from skills.coverage.engine import (
     MAX_HORIZON,
-    NEVER,
-    _ExpectationInfo,
-    _intersect,
-    _Interval,
-    _Posting,
-    _presence,
-    _Req,
-    _Target,
-    _traceability,
+    ExpectationInfo,
+    RequirementRule,
+    TargetRule,
     add_months,
     requirement_versions,
     requirements_by_role,
     target_versions,
+    traceability,
     unit_targets,
 )
+from skills.coverage.holdings import NEVER, Interval
+from skills.coverage.presence import PostingRecord, days_in_unit, intersect, last_funded_day
 from skills.dates import month_end, month_ends_after
 from skills.models import Function, ResilienceTarget, RoleProfile
 
@@ -461,7 +458,7 @@ class _HeldOn:
         return held
 
 
-def _recent_first(posting: _Posting) -> tuple[date, int]:
+def _recent_first(posting: PostingRecord) -> tuple[date, int]:
     return (posting.start, posting.id)
 
 
@@ -564,20 +561,19 @@ class _Scope:
             ):
                 unit_codes[pk], unit_names[pk] = code, name
         # unit id -> person id -> postings there
-        self.postings: dict[int, dict[int, list[_Posting]]] = defaultdict(lambda: defaultdict(list))
+        self.postings: dict[int, dict[int, list[PostingRecord]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         people: set[int] = set()
         for pk, pid, unit_id, role_id, start, end, fund_id in postings.values_list(
             "pk", "person_id", "unit_id", "role_profile_id", "start", "end", "fund_id"
         ):
             fund = funds.get(fund_id) if fund_id is not None else None
             fund_ends_on = fund.ends_on if fund else None
-            if fund_ends_on is None:
-                last_day = end
-            else:
-                last_day = fund_ends_on if end is None else min(end, fund_ends_on)
+            last_day = last_funded_day(end, fund_ends_on)
             people.add(pid)
             self.postings[unit_id][pid].append(
-                _Posting(
+                PostingRecord(
                     id=pk,
                     person_id=pid,
                     unit_code=unit_codes[unit_id],
@@ -624,7 +620,7 @@ class _Scope:
 
         # Target versions of every unit (own, and of its kind) and requirement versions of
         # every role, in force on some day evaluated; each day picks its own below.
-        self.expectation_info: dict[str, _ExpectationInfo] = {}
+        self.expectation_info: dict[str, ExpectationInfo] = {}
         kinds = sorted({info.kind for info in self.units.values()})
         self.targets_by_unit: dict[int, list[ResilienceTarget]] = defaultdict(list)
         self.targets_by_kind: dict[str, list[ResilienceTarget]] = defaultdict(list)
@@ -647,12 +643,16 @@ class _Scope:
         # tally (shared by every day).
         self.cited: list[tuple[ExpectationRef, ...]] = []
         self._cited_index: dict[tuple[ExpectationRef, ...], int] = {}
-        self._on_day: dict[date, tuple[dict[int, list[_Req]], dict[int, list[tuple]]]] = {}
-        self._targets: dict[tuple[int, date, tuple[date, ...]], list[_Target]] = {}
+        self._on_day: dict[
+            date, tuple[dict[int, list[RequirementRule]], dict[int, list[tuple]]]
+        ] = {}
+        self._targets: dict[tuple[int, date, tuple[date, ...]], list[TargetRule]] = {}
         # (posting start or grace_from, grace months) -> the end of the grace period
         self.grace_end: dict[tuple[date, int], date] = {}
 
-    def requirements_on(self, day: date) -> tuple[dict[int, list[_Req]], dict[int, list[tuple]]]:
+    def requirements_on(
+        self, day: date
+    ) -> tuple[dict[int, list[RequirementRule]], dict[int, list[tuple]]]:
         """Per role, the requirements in force on ``day``, and what compliance reads of each
         mandatory one: ((capability id, level), (code, level), grace months, expectations,
         index in ``cited``, grace_from)."""
@@ -710,12 +710,12 @@ class _Scope:
         self._targets[key] = out
         return out
 
-    def postings_in(self, unit_pk: int) -> dict[int, list[_Posting]]:
+    def postings_in(self, unit_pk: int) -> dict[int, list[PostingRecord]]:
         """Person id -> postings to the unit or a unit inside it, most recent first."""
         inside = self.units[unit_pk].inside
         if len(inside) == 1:
             return self.postings.get(unit_pk, {})
-        out: dict[int, list[_Posting]] = defaultdict(list)
+        out: dict[int, list[PostingRecord]] = defaultdict(list)
         for pk in inside:
             for pid, recs in self.postings.get(pk, {}).items():
                 out[pid].extend(recs)
@@ -739,7 +739,7 @@ class _Figures:
     people_by_expectation: dict[str, tuple[int, int]]
     cells: list[Cell]
     spofs: list[tuple[CapabilityLevel, int]]
-    targets: list[_Target]
+    targets: list[TargetRule]
     expectation_keys: set[str]
 
 
@@ -755,9 +755,9 @@ def _unit_figures(
     ``held_by``: person id -> (capability id, level) -> held until, for what each person
     holds on ``day`` (nothing else: every date is after ``day``)."""
     postings_of = scope.postings_in(unit_pk)
-    current: dict[int, list[_Posting]] = {}
+    current: dict[int, list[PostingRecord]] = {}
     for pid, recs in postings_of.items():
-        now = [r for r in recs if r.start <= day and (r.last_day is None or day <= r.last_day)]
+        now = [r for r in recs if r.current_on(day)]
         if now:
             current[pid] = now
     targets = scope.targets(unit_pk, day, month_ends)
@@ -854,7 +854,7 @@ def _unit_figures(
             cliff = day
         elif month_ends:
             if presence is None:
-                presence = {pid: _presence(recs) for pid, recs in postings_of.items()}
+                presence = {pid: days_in_unit(recs) for pid, recs in postings_of.items()}
             counts = _forecast_counts(t, day, month_ends, presence, held_by)
             cliff = t.cliff(month_ends, counts)
         cells.append(
@@ -894,8 +894,8 @@ def _forecast_counts(target, day, month_ends, presence, held_by) -> list[int]:
         until = held_by.get(pid, {}).get((target.cap_id, target.level))
         if until is None or until <= day:
             continue
-        held = [_Interval(day, until, None)]
-        for span in _intersect(present, held):
+        held = [Interval(day, until, None)]
+        for span in intersect(present, held):
             lo, hi = bisect_left(points, span.start), bisect_left(points, span.end)
             if lo < hi:
                 diff[lo] += 1
@@ -1010,7 +1010,7 @@ def _build_overview(
 
 
 def _expectation_lines(keys, f: _Figures) -> tuple[ExpectationLine, ...]:
-    """The engine's traceability (``_traceability``) from the tallies: targets as the engine
+    """The engine's traceability (``traceability``) from the tallies: targets as the engine
     counts them, requirements met of those counted, per expectation cited."""
     met: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
@@ -1020,7 +1020,7 @@ def _expectation_lines(keys, f: _Figures) -> tuple[ExpectationLine, ...]:
             total[ref.key] += n
     return tuple(
         replace(line, requirements_met=met[line.key], requirements_total=total[line.key])
-        for line in _traceability(keys, f.targets, f.cells, ())
+        for line in traceability(keys, f.targets, f.cells, ())
     )
 
 

@@ -49,7 +49,6 @@ from skills.coverage.data import (
     PersonRef,
     PostingRequirements,
     RequirementLine,
-    RoleRef,
     SinglePointOfFailure,
     SpecialsAndVolunteers,
     Summary,
@@ -58,13 +57,13 @@ from skills.coverage.data import (
     UnitReport,
     WhatIf,
 )
+from skills.coverage.holdings import NEVER, Interval, Source, containing, merge
+from skills.coverage.presence import PostingRecord, days_in_unit, intersect, posting_record
 from skills.dates import LOOKAHEAD_DAYS, month_ends_after
 from skills.dates import add_months as _add_months
 from skills.models import Expectation, Requirement, ResilienceTarget
 from skills.versions import BEGINNING, VersionChoice
 
-# Stands for "never expires" / "open-ended" so that intervals compare as plain dates.
-NEVER = date.max
 MAX_HORIZON = 36
 SPECIAL_TYPES = (PersonType.SPECIAL, PersonType.VOLUNTEER)
 
@@ -73,21 +72,6 @@ add_months = lru_cache(maxsize=65536)(_add_months)
 
 
 # --- small internal records ------------------------------------------------------------
-
-
-class _Src(NamedTuple):
-    """What an interval of holding comes from: the activity and the completion whose
-    expiry (or, for a collection, whose leaving the window) ends it."""
-
-    activity: ActivityRef
-    completion_id: int | None
-    completed_on: date
-
-
-class _Interval(NamedTuple):
-    start: date
-    end: date  # exclusive; NEVER when open-ended
-    src: _Src | None
 
 
 class _Comp(NamedTuple):
@@ -100,25 +84,7 @@ class _Comp(NamedTuple):
 
 
 @dataclass
-class _Posting:
-    id: int
-    person_id: int
-    unit_code: str
-    unit_name: str
-    role_id: int
-    role: RoleRef
-    start: date
-    end: date | None
-    fund_name: str | None
-    fund_ends_on: date | None  # after any what-if override
-    last_day: date | None
-
-    def current_on(self, day: date) -> bool:
-        return self.start <= day and (self.last_day is None or day <= self.last_day)
-
-
-@dataclass
-class _Req:
+class RequirementRule:
     order: int
     cap_id: int
     capability: CapabilityRef
@@ -134,30 +100,11 @@ class _Req:
 
 
 @dataclass
-class _ExpectationInfo:
+class ExpectationInfo:
     ref: ExpectationRef
     text: str
     inspection_title: str
     sort_key: tuple
-
-
-def _merge(intervals: Iterable[_Interval]) -> list[_Interval]:
-    """Union of half-open intervals; touching ones join. Keeps the source of each end."""
-    out: list[_Interval] = []
-    for iv in sorted(intervals, key=lambda i: (i.start, i.end)):
-        if out and iv.start <= out[-1].end:
-            if iv.end > out[-1].end:
-                out[-1] = _Interval(out[-1].start, iv.end, iv.src)
-        else:
-            out.append(iv)
-    return out
-
-
-def _containing(intervals: list[_Interval], day: date) -> _Interval | None:
-    for iv in intervals:
-        if iv.start <= day < iv.end:
-            return iv
-    return None
 
 
 def _iso(day: date | None) -> str | None:
@@ -233,9 +180,9 @@ def _person_sort_key(person: Person) -> tuple:
     return (person.last_name.lower(), person.first_name.lower(), person.pk)
 
 
-def _expectation_info(exp: Expectation) -> _ExpectationInfo:
+def _expectation_info(exp: Expectation) -> ExpectationInfo:
     inspection = exp.inspection
-    return _ExpectationInfo(
+    return ExpectationInfo(
         ref=ExpectationRef(
             key=exp.key,
             label=f"{inspection.short_name} {exp.reference}",
@@ -260,14 +207,14 @@ class _Holdings:
     (capability, level) the intervals during which it is held (DESIGN.md: holds, collection)."""
 
     def __init__(self, comps: Iterable[_Comp], catalogue: _Catalogue):
-        self.raw: dict[tuple[int, int], list[_Interval]] = defaultdict(list)
+        self.raw: dict[tuple[int, int], list[Interval]] = defaultdict(list)
         # collection id -> intervals during which the collection is held through its labs
-        self.collections: dict[int, list[_Interval]] = {}
-        self._merged: dict[tuple[int, int], list[_Interval]] = {}
-        lab_windows: dict[int, dict[int, list[_Interval]]] = defaultdict(lambda: defaultdict(list))
+        self.collections: dict[int, list[Interval]] = {}
+        self._merged: dict[tuple[int, int], list[Interval]] = {}
+        lab_windows: dict[int, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
         for comp in comps:
             act = catalogue.activities[comp.activity_id]
-            iv = _Interval(comp.completed_on, comp.expiry, _Src(act, comp.id, comp.completed_on))
+            iv = Interval(comp.completed_on, comp.expiry, Source(act, comp.id, comp.completed_on))
             for cap_id, level in catalogue.evidences.get(comp.activity_id, ()):
                 self.raw[(cap_id, level)].append(iv)
             for coll_id in catalogue.collections_of_lab.get(comp.activity_id, ()):
@@ -275,10 +222,8 @@ class _Holdings:
                 # A lab completion dated L is in the collection's window on D when
                 # L <= D < L + validity months.
                 end = add_months(comp.completed_on, validity) if validity else NEVER
-                src = _Src(catalogue.activities[coll_id], comp.id, comp.completed_on)
-                lab_windows[coll_id][comp.activity_id].append(
-                    _Interval(comp.completed_on, end, src)
-                )
+                src = Source(catalogue.activities[coll_id], comp.id, comp.completed_on)
+                lab_windows[coll_id][comp.activity_id].append(Interval(comp.completed_on, end, src))
         for coll_id, labs in lab_windows.items():
             held = self._collection_intervals(labs, catalogue.threshold[coll_id])
             if not held:
@@ -288,19 +233,19 @@ class _Holdings:
                 self.raw[(cap_id, level)].extend(held)
 
     @staticmethod
-    def _collection_intervals(labs: dict[int, list[_Interval]], threshold: int) -> list[_Interval]:
+    def _collection_intervals(labs: dict[int, list[Interval]], threshold: int) -> list[Interval]:
         """When at least ``threshold`` distinct labs are inside the window at once."""
         if len(labs) < threshold:
             return []
         deltas: dict[date, int] = defaultdict(int)
-        ending: dict[date, _Src] = {}
+        ending: dict[date, Source] = {}
         for windows in labs.values():
-            for iv in _merge(windows):
+            for iv in merge(windows):
                 deltas[iv.start] += 1
                 if iv.end != NEVER:
                     deltas[iv.end] -= 1
                     ending.setdefault(iv.end, iv.src)
-        out: list[_Interval] = []
+        out: list[Interval] = []
         count = 0
         start: date | None = None
         for day in sorted(deltas):
@@ -308,30 +253,30 @@ class _Holdings:
             if count >= threshold and start is None:
                 start = day
             elif count < threshold and start is not None:
-                out.append(_Interval(start, day, ending[day]))
+                out.append(Interval(start, day, ending[day]))
                 start = None
         if start is not None:
-            out.append(_Interval(start, NEVER, None))
+            out.append(Interval(start, NEVER, None))
         return out
 
-    def intervals(self, cap_id: int, level: int) -> list[_Interval]:
+    def intervals(self, cap_id: int, level: int) -> list[Interval]:
         """Intervals during which the person holds the capability at ``level`` or higher."""
         key = (cap_id, level)
         if key not in self._merged:
-            self._merged[key] = _merge(
+            self._merged[key] = merge(
                 iv for lvl in range(level, 4) for iv in self.raw.get((cap_id, lvl), ())
             )
         return self._merged[key]
 
-    def held_on(self, cap_id: int, level: int, day: date) -> _Interval | None:
+    def held_on(self, cap_id: int, level: int, day: date) -> Interval | None:
         """The interval of holding that contains ``day``, if held then."""
-        return _containing(self.intervals(cap_id, level), day)
+        return containing(self.intervals(cap_id, level), day)
 
     def best_on(self, day: date) -> dict[int, tuple[int, date]]:
         """capability id -> (highest level held on ``day``, held until)."""
         best: dict[int, int] = {}
         for (cap_id, level), ivs in self.raw.items():
-            if level > best.get(cap_id, 0) and _containing(ivs, day):
+            if level > best.get(cap_id, 0) and containing(ivs, day):
                 best[cap_id] = level
         return {
             cap_id: (level, self.held_on(cap_id, level, day).end) for cap_id, level in best.items()
@@ -344,7 +289,7 @@ _EMPTY = _Holdings((), _Catalogue({}))
 _ACTIVITY_FIELDS = ("code", "title", "provider", "kind", "validity_months", "threshold")
 
 
-class _Register:
+class Register:
     """What the register knows about a set of people as of D: their counted completions and
     holdings (now, with pending, and for the forecast), with what-if changes applied."""
 
@@ -438,7 +383,9 @@ class _Register:
             for cap_id, (level, until) in sorted(best.items(), key=lambda i: caps[i[0]].code)
         )
 
-    def requirement_line(self, person_id: int, req: _Req, posting_start: date) -> RequirementLine:
+    def requirement_line(
+        self, person_id: int, req: RequirementRule, posting_start: date
+    ) -> RequirementLine:
         """DESIGN.md, requirement status."""
         day = self.as_of
         deadline = req.deadline(posting_start)
@@ -468,7 +415,9 @@ class _Register:
             expectations=req.expectations,
         )
 
-    def posting_requirements(self, posting: _Posting, reqs: list[_Req]) -> PostingRequirements:
+    def posting_requirements(
+        self, posting: PostingRecord, reqs: list[RequirementRule]
+    ) -> PostingRequirements:
         lines = tuple(self.requirement_line(posting.person_id, r, posting.start) for r in reqs)
         mandatory = [line for line in lines if line.mandatory]
         progress = (
@@ -490,27 +439,6 @@ class _Register:
 # --- loading -------------------------------------------------------------------------------
 
 
-def _posting_record(p: Posting, fund_ends: dict[str, date]) -> _Posting:
-    fund_ends_on = None
-    if p.fund_id:
-        fund_ends_on = fund_ends.get(p.fund.code, p.fund.ends_on)
-    # A fund's end date is the last funded day, even if the posting runs on.
-    days = [d for d in (p.end, fund_ends_on) if d]
-    return _Posting(
-        id=p.pk,
-        person_id=p.person_id,
-        unit_code=p.unit.code,
-        unit_name=p.unit.name,
-        role_id=p.role_profile_id,
-        role=RoleRef(code=p.role_profile.code, name=p.role_profile.name),
-        start=p.start,
-        end=p.end,
-        fund_name=p.fund.name if p.fund_id else None,
-        fund_ends_on=fund_ends_on,
-        last_day=min(days) if days else None,
-    )
-
-
 def _check_funds(what_if: WhatIf) -> None:
     if not what_if.fund_ends:
         return
@@ -524,11 +452,11 @@ def _check_funds(what_if: WhatIf) -> None:
 
 def _load_requirements(
     role_ids: Iterable[int],
-    expectations: dict[str, _ExpectationInfo],
+    expectations: dict[str, ExpectationInfo],
     *,
     on: date,
     choice: VersionChoice | None = None,
-) -> dict[int, list[_Req]]:
+) -> dict[int, list[RequirementRule]]:
     """Requirements of the given roles in force on ``on``, in pathway order (two queries)."""
     role_ids = sorted(set(role_ids))
     if not role_ids:
@@ -550,11 +478,11 @@ def requirement_versions(
 
 
 def requirements_by_role(
-    versions: Iterable[Requirement], expectations: dict[str, _ExpectationInfo], day: date
-) -> dict[int, list[_Req]]:
+    versions: Iterable[Requirement], expectations: dict[str, ExpectationInfo], day: date
+) -> dict[int, list[RequirementRule]]:
     """Role id -> the requirements in force on ``day`` among ``versions`` (loaded through
     ``Requirement.objects.in_force``), in pathway order."""
-    out: dict[int, list[_Req]] = defaultdict(list)
+    out: dict[int, list[RequirementRule]] = defaultdict(list)
     for r in versions:
         if not r.in_force_on(day):
             continue
@@ -563,7 +491,7 @@ def requirements_by_role(
             info = expectations.setdefault(exp.key, _expectation_info(exp))
             refs.append(info.ref)
         out[r.role_profile_id].append(
-            _Req(
+            RequirementRule(
                 order=r.order,
                 cap_id=r.capability_id,
                 capability=_capability_ref(r.capability),
@@ -578,7 +506,7 @@ def requirements_by_role(
 
 
 @dataclass
-class _Target:
+class TargetRule:
     cap_id: int
     capability: CapabilityRef
     level: int
@@ -641,11 +569,11 @@ def unit_targets(
     versions: Iterable[ResilienceTarget],
     unit_pk: int,
     kind: str,
-    expectations: dict[str, _ExpectationInfo],
+    expectations: dict[str, ExpectationInfo],
     *,
     as_of: date,
     month_ends: list[date] | None,
-) -> list[_Target]:
+) -> list[TargetRule]:
     """The unit's targets in force on ``as_of``, each with the minimum in force at every
     forecast month end (DESIGN.md: the forecast uses the versions in force then)."""
     versions = list(versions)
@@ -661,12 +589,12 @@ def unit_targets(
 
 def _load_targets(
     unit: Unit,
-    expectations: dict[str, _ExpectationInfo],
+    expectations: dict[str, ExpectationInfo],
     *,
     as_of: date,
     month_ends: list[date],
     choice: VersionChoice | None = None,
-) -> list[_Target]:
+) -> list[TargetRule]:
     """The unit's own targets plus its kind's, in force on ``as_of`` (two queries)."""
     last = month_ends[-1] if month_ends else as_of
     versions = target_versions([unit.pk], [unit.kind], as_of, last, choice)
@@ -676,14 +604,14 @@ def _load_targets(
 
 
 def _target_record(
-    t, expectations: dict[str, _ExpectationInfo], minimums: tuple[int | None, ...] = ()
-) -> _Target:
+    t, expectations: dict[str, ExpectationInfo], minimums: tuple[int | None, ...] = ()
+) -> TargetRule:
     """A ResilienceTarget (expectations prefetched) as the engine's record; ``expectations``
     collects the expectations it cites."""
     refs = []
     for exp in sorted(t.expectations.all(), key=lambda e: e.pk):
         refs.append(expectations.setdefault(exp.key, _expectation_info(exp)).ref)
-    return _Target(
+    return TargetRule(
         cap_id=t.capability_id,
         capability=_capability_ref(t.capability),
         level=t.level,
@@ -713,7 +641,7 @@ def _unit_ref(unit: Unit) -> UnitRef:
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """Pauses Python's cyclic garbage collector. A large unit allocates millions of small
     objects, none of them cyclic garbage; full collections over them took two thirds of the
     time at 40,000 people (docs/benchmarks.md)."""
@@ -731,7 +659,7 @@ def build_unit_report(
 ) -> UnitReport:
     """Every figure of DESIGN.md for ``unit`` as of ``as_of``, with a forecast over
     ``horizon`` month ends. A what-if changes the inputs in memory only; nothing is written."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _build_unit_report(unit, as_of=as_of, horizon=horizon, what_if=what_if)
 
 
@@ -753,31 +681,31 @@ def _build_unit_report(
         Q(end__isnull=True) | Q(end__gte=as_of)
     )
     people: dict[int, Person] = {}
-    postings_of: dict[int, list[_Posting]] = defaultdict(list)
+    postings_of: dict[int, list[PostingRecord]] = defaultdict(list)
     fund_ends = dict(what_if.fund_ends)
     for p in postings_qs.select_related("person__force", "role_profile", "fund", "unit"):
         if p.person_id in what_if.without_people:
             continue
         people[p.person_id] = p.person
-        postings_of[p.person_id].append(_posting_record(p, fund_ends))
+        postings_of[p.person_id].append(posting_record(p, fund_ends))
     for records in postings_of.values():
         records.sort(key=lambda r: (r.start, r.id), reverse=True)
 
-    register = _Register(
+    register = Register(
         person_filter=Q(person_id__in=postings_qs.values("person_id")),
         as_of=as_of,
         what_if=what_if,
     )
     refs = {pid: _person_ref(person) for pid, person in people.items()}
 
-    def in_unit(pid: int, day: date) -> list[_Posting]:
+    def in_unit(pid: int, day: date) -> list[PostingRecord]:
         return [r for r in postings_of[pid] if r.current_on(day)]
 
     current = {pid: in_unit(pid, as_of) for pid in people}
     current = {pid: recs for pid, recs in current.items() if recs}
     in_unit_now = sorted(current, key=lambda pid: _person_sort_key(people[pid]))
 
-    expectations: dict[str, _ExpectationInfo] = {}
+    expectations: dict[str, ExpectationInfo] = {}
     choice = what_if.versions
     targets = _load_targets(unit, expectations, as_of=as_of, month_ends=month_ends, choice=choice)
     role_ids = {r.role_id for recs in current.values() for r in recs}
@@ -851,7 +779,7 @@ def _build_unit_report(
 
     # Targets, forecast, cliff dates and causes.
     forecast_counts: dict[str, list[int]] = {}
-    presence = {pid: _presence(records) for pid, records in postings_of.items()}
+    presence = {pid: days_in_unit(records) for pid, records in postings_of.items()}
     target_lines = []
     for t in targets:
         holders = holders_on_d(t.cap_id, t.level)
@@ -887,7 +815,7 @@ def _build_unit_report(
     specials = _specials_and_volunteers(
         in_unit_now, people, refs, asked_any, holders_on_d, postings_qs, as_of
     )
-    expectation_lines = _traceability(expectations, targets, target_lines, counted_lines)
+    expectation_lines = traceability(expectations, targets, target_lines, counted_lines)
 
     summary = Summary(
         people=len(in_unit_now),
@@ -918,34 +846,13 @@ def _build_unit_report(
     )
 
 
-def _presence(postings: list[_Posting]) -> list[_Interval]:
-    """Days in the unit as half-open intervals (the last day in post included)."""
-    return _merge(
-        _Interval(r.start, r.last_day + timedelta(days=1) if r.last_day else NEVER, None)
-        for r in postings
-    )
-
-
-def _intersect(a: list[_Interval], b: list[_Interval]) -> list[_Interval]:
-    out, i, j = [], 0, 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i].start, b[j].start), min(a[i].end, b[j].end)
-        if start < end:
-            out.append(_Interval(start, end, None))
-        if a[i].end < b[j].end:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
 def _forecast_target(
-    target: _Target,
+    target: TargetRule,
     month_ends: list[date],
     people: dict[int, Person],
-    presence: dict[int, list[_Interval]],
-    postings_of: dict[int, list[_Posting]],
-    register: _Register,
+    presence: dict[int, list[Interval]],
+    postings_of: dict[int, list[PostingRecord]],
+    register: Register,
     refs: dict[int, PersonRef],
     in_unit,
 ) -> tuple[list[int], list[Cause]]:
@@ -960,7 +867,7 @@ def _forecast_target(
             continue
         counted: set[int] = set()
         spans = []
-        for span in _intersect(presence[pid], held):
+        for span in intersect(presence[pid], held):
             lo, hi = bisect_left(points, span.start), bisect_left(points, span.end)
             if lo < hi:
                 counted.update(range(lo, hi))
@@ -998,7 +905,7 @@ def _cause(pid, target, previous_day, day, postings_of, register, refs, in_unit)
 
 
 def _expiring(
-    in_unit_now: list[int], register: _Register, refs: dict[int, PersonRef]
+    in_unit_now: list[int], register: Register, refs: dict[int, PersonRef]
 ) -> tuple[ExpiringLine, ...]:
     """Completions (and collections held through labs) that stop being valid in the 90 days
     after D: D < expiry <= D + 90."""
@@ -1020,7 +927,7 @@ def _expiring(
                     )
                 )
         for coll_id, intervals in register.now(pid).collections.items():
-            iv = _containing(intervals, day)
+            iv = containing(intervals, day)
             if iv and iv.end <= horizon:
                 out.append(
                     ExpiringLine(
@@ -1082,9 +989,9 @@ def _specials_and_volunteers(
     )
 
 
-def _traceability(
-    expectations: dict[str, _ExpectationInfo],
-    targets: list[_Target],
+def traceability(
+    expectations: dict[str, ExpectationInfo],
+    targets: list[TargetRule],
     target_lines: list[TargetLine],
     counted_lines: list[RequirementLine],
 ) -> tuple[ExpectationLine, ...]:
@@ -1129,7 +1036,7 @@ def person_requirements(
     what_if = what_if or WhatIf()
     fund_ends = dict(what_if.fund_ends)
     records = [
-        _posting_record(p, fund_ends)
+        posting_record(p, fund_ends)
         for p in Posting.objects.filter(person=person, start__lte=as_of)
         .filter(Q(end__isnull=True) | Q(end__gte=as_of))
         .select_related("role_profile", "fund", "unit")
@@ -1139,7 +1046,7 @@ def person_requirements(
     )
     if not records:
         return ()
-    register = _Register(person_filter=Q(person_id=person.pk), as_of=as_of, what_if=what_if)
+    register = Register(person_filter=Q(person_id=person.pk), as_of=as_of, what_if=what_if)
     requirements = _load_requirements(
         {r.role_id for r in records}, {}, on=as_of, choice=what_if.versions
     )
@@ -1150,5 +1057,5 @@ def person_holdings(
     person: Person, as_of: date, *, what_if: WhatIf | None = None
 ) -> tuple[Holding, ...]:
     """What the person holds on ``as_of``: each capability at its highest level, held until."""
-    register = _Register(person_filter=Q(person_id=person.pk), as_of=as_of, what_if=what_if)
+    register = Register(person_filter=Q(person_id=person.pk), as_of=as_of, what_if=what_if)
     return register.holdings_on(person.pk, as_of)

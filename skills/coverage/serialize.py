@@ -117,9 +117,9 @@ def report_to_dict(report: UnitReport) -> dict:
     places, null where there is nothing to count."""
     # Like the build, this allocates millions of small objects for a large unit and no cyclic
     # garbage: pausing the collector halves its time (docs/benchmarks.md).
-    from skills.coverage.engine import _cyclic_gc_paused
+    from skills.coverage.engine import cyclic_gc_paused
 
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _report_to_dict(report)
 
 
