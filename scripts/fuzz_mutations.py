@@ -1,8 +1,9 @@
 """Shows that the fuzz test (tests/reference) catches a broken rule: for each mutation, copy
-the repository to a temporary folder, break one rule of the coverage engine there, run the
-fuzz test in the copy, and report whether it failed. The working tree is never modified.
+the repository (its committed HEAD; ``--worktree`` for the working tree) to a temporary
+folder, break one rule of the coverage engine there, run the fuzz test in the copy, and
+report whether it failed. The working tree is never modified.
 
-    .venv/bin/python scripts/fuzz_mutations.py [--seeds N]
+    .venv/bin/python scripts/fuzz_mutations.py [--seeds N] [--worktree]
 
 Each mutation is a text replacement; if the engine has moved and its text is not found, the
 mutation is reported as "not applied" (update the anchor), never as caught.
@@ -41,11 +42,19 @@ MUTATIONS = [
 ]
 
 
-def copy_repo(dest: Path) -> None:
-    ignore = shutil.ignore_patterns(
-        ".git", ".venv", "node_modules", "__pycache__", "var", "*.sqlite3"
-    )
-    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
+def copy_repo(dest: Path, worktree: bool) -> None:
+    """The committed HEAD (default: others' uncommitted edits stay out), or the working tree."""
+    if worktree:
+        ignore = shutil.ignore_patterns(
+            ".git", ".venv", "node_modules", "__pycache__", "var", "*.sqlite3"
+        )
+        shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
+        return
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "HEAD"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
 
 
 def apply(copy: Path, old: str, new: str) -> list[str]:
@@ -84,11 +93,14 @@ def run_fuzz(copy: Path, seeds: int) -> tuple[int, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument(
+        "--worktree", action="store_true", help="copy the working tree instead of HEAD"
+    )
     args = parser.parse_args()
     missed = 0
     with tempfile.TemporaryDirectory(prefix="fuzz-mutations-") as tmp:
         base = Path(tmp) / "clean"
-        copy_repo(base)
+        copy_repo(base, args.worktree)
         code, summary = run_fuzz(base, args.seeds)
         print(f"unmutated engine: {'passes' if code == 0 else 'FAILS'}\n    {summary.strip()}")
         if code != 0:
