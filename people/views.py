@@ -25,7 +25,7 @@ from people.identity.services import (
     send_login_email,
     set_password_link_lifetime,
 )
-from people.models import Person, Posting, Role, Unit, User
+from people.models import Person, Posting, Reminder, Role, Unit, User
 from people.tables import (
     CompletionTable,
     PersonTable,
@@ -185,6 +185,8 @@ def person_detail(request, pk):
             "today": today,
             "pathway": person_requirements(person, today),
             "history": _person_history(person),
+            # What the register emailed this person, for their coordinator too (issue 15).
+            "reminders": list(Reminder.objects.filter(person=person).order_by("-sent_on", "-pk")),
             "posting_table": posting_table,
             "completion_table": completion_table,
             "summary_rows": _person_summary(person),
