@@ -14,6 +14,7 @@ from skills.models import (
     ResilienceTarget,
     RoleProfile,
 )
+from skills.versions import VersionInForce, today
 
 
 class ExpectationInline(admin.TabularInline):
@@ -73,14 +74,144 @@ class RoleProfileForm(forms.ModelForm):
         fields = ["code", "name", "person_types", "description"]
 
 
+class VersionForm(forms.ModelForm):
+    """A version that has counted is never edited: changing one is refused with the way
+    forward (a new version; the admin's "Save as new" makes one from the values entered). A
+    new version of an existing series takes effect after today, so no past figure moves."""
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk is not None and instance.counted_as_stored() and self.has_changed():
+            raise VersionInForce(type(instance)._default_manager.get(pk=instance.pk))
+        valid_from, draft = cleaned.get("valid_from"), cleaned.get("draft")
+        if valid_from is None or draft or instance.pk is not None and not self.has_changed():
+            return cleaned
+        probe = type(instance)()
+        for name in self._series_inputs:
+            attname = type(instance)._meta.get_field(name).attname
+            if name in cleaned:
+                value = cleaned[name]
+                setattr(probe, attname, value.pk if hasattr(value, "pk") else value)
+            else:
+                setattr(probe, attname, getattr(instance, attname, None))
+        series = type(instance)._default_manager._series_of(probe).exclude(pk=instance.pk)
+        if valid_from <= today() and series.filter(draft=False).exists():
+            self.add_error(
+                "valid_from",
+                "A new version of a requirement or target already in use takes effect after "
+                "today, so that past reports keep their figures.",
+            )
+        return cleaned
+
+
+class RequirementVersionForm(VersionForm):
+    _series_inputs = ("role_profile", "capability", "level")
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "role_profile",
+            "order",
+            "capability",
+            "level",
+            "mandatory",
+            "grace_months",
+            "valid_from",
+            "grace_from",
+            "draft",
+            "retired",
+            "expectations",
+        ]
+
+
+class TargetVersionForm(VersionForm):
+    _series_inputs = ("unit", "unit_kind", "capability", "level")
+
+    class Meta:
+        model = ResilienceTarget
+        fields = [
+            "unit_kind",
+            "unit",
+            "capability",
+            "level",
+            "minimum",
+            "valid_from",
+            "draft",
+            "retired",
+            "illustrative",
+            "expectations",
+        ]
+
+
+class VersionFormSet(forms.BaseInlineFormSet):
+    """A version that has counted is kept: deleting it is refused like editing it."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk is not None and form.instance.counted_as_stored():
+                raise VersionInForce(form.instance)
+
+
 class RequirementInline(admin.TabularInline):
-    """The pathway, in order: ``order`` is the step number."""
+    """The pathway, in order: ``order`` is the step number. Each row is one version."""
 
     model = Requirement
+    form = RequirementVersionForm
     extra = 0
-    ordering = ["order"]
-    fields = ["order", "capability", "level", "mandatory", "grace_months", "expectations"]
+    ordering = ["order", "valid_from"]
+    fields = [
+        "order",
+        "capability",
+        "level",
+        "mandatory",
+        "grace_months",
+        "valid_from",
+        "grace_from",
+        "draft",
+        "retired",
+        "expectations",
+    ]
     autocomplete_fields = ["capability", "expectations"]
+    formset = VersionFormSet
+
+
+class VersionAdminMixin:
+    """Versions that have counted are read-only and kept (a new version replaces them)."""
+
+    save_as = True
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.counted_as_stored():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="stage")
+    def stage_display(self, obj):
+        return obj.stage(today())
+
+
+@admin.register(Requirement)
+class RequirementAdmin(VersionAdminMixin, admin.ModelAdmin):
+    """Every requirement version, with its stage; a role's pathway is edited on the role."""
+
+    form = RequirementVersionForm
+    list_display = [
+        "__str__",
+        "role_profile",
+        "order",
+        "capability",
+        "level",
+        "mandatory",
+        "grace_months",
+        "valid_from",
+        "stage_display",
+    ]
+    list_filter = ["role_profile", "draft", "retired", "mandatory"]
+    list_select_related = ["role_profile", "capability"]
+    search_fields = ["role_profile__code", "capability__code", "capability__name"]
+    autocomplete_fields = ["role_profile", "capability", "expectations"]
 
 
 @admin.register(RoleProfile)
@@ -121,7 +252,8 @@ class UnitOrKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(ResilienceTarget)
-class ResilienceTargetAdmin(admin.ModelAdmin):
+class ResilienceTargetAdmin(VersionAdminMixin, admin.ModelAdmin):
+    form = TargetVersionForm
     list_display = [
         "__str__",
         "unit_kind",
@@ -129,13 +261,26 @@ class ResilienceTargetAdmin(admin.ModelAdmin):
         "capability",
         "level",
         "minimum",
+        "valid_from",
+        "stage_display",
         "illustrative",
     ]
-    list_filter = [UnitOrKindFilter, "unit_kind", "unit", "level", "illustrative"]
+    list_filter = [UnitOrKindFilter, "unit_kind", "unit", "level", "draft", "illustrative"]
     list_select_related = ["unit", "capability"]
     search_fields = ["capability__code", "capability__name", "unit__code", "unit__name"]
     autocomplete_fields = ["unit", "capability", "expectations"]
-    fields = ["unit_kind", "unit", "capability", "level", "minimum", "illustrative", "expectations"]
+    fields = [
+        "unit_kind",
+        "unit",
+        "capability",
+        "level",
+        "minimum",
+        "valid_from",
+        "draft",
+        "retired",
+        "illustrative",
+        "expectations",
+    ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "unit_kind":

@@ -920,7 +920,10 @@ class _Writer:
         }
         for row in moving:
             row.capability_id, row.level = spare[row.role_profile.code].pop()
-            row.save(update_fields=["capability", "level"])
+            # A queryset update: the loader still edits in place (no --effective yet).
+            Requirement.objects.filter(pk=row.pk).update(
+                capability_id=row.capability_id, level=row.level
+            )
 
     def _activities(self):
         existing = {a.code: a for a in Activity.objects.all()}

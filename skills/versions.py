@@ -18,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 # "From the beginning of time": the effective date of every version loaded before versions.
 BEGINNING = date(1, 1, 1)
@@ -61,6 +63,22 @@ class VersionChoice:
 
 
 NO_CHOICE = VersionChoice()
+
+
+class VersionInForce(ValidationError):
+    """A version that has been in force is never edited or deleted: a past report may rest on
+    it. A new version, from a later date, is made instead."""
+
+    def __init__(self, row):
+        super().__init__(
+            f"{row} has been in force since {row.valid_from_label}: a version in force is "
+            "never changed. Make a new version with a later “in force from” date instead.",
+            code="version_in_force",
+        )
+
+
+def today() -> date:
+    return timezone.localdate()
 
 
 class VersionQuerySet(models.QuerySet):
@@ -131,6 +149,26 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        """Refuses to change a version that has counted (``VersionInForce``)."""
+        if self.counted_as_stored():
+            stored = type(self)._default_manager.get(pk=self.pk)
+            fields = kwargs.get("update_fields") or [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key
+            ]
+            if any(getattr(stored, f) != getattr(self, f) for f in fields):
+                raise VersionInForce(stored)
+        created = self.pk is None
+        super().save(*args, **kwargs)
+        if created:
+            # Its expectations may be set right after it is made (see ``guard_expectations``).
+            self._just_created = True
+
+    def delete(self, *args, **kwargs):
+        if self.counted_as_stored():
+            raise VersionInForce(self)
+        return super().delete(*args, **kwargs)
+
     def in_force_on(self, day: date) -> bool:
         """Whether this version, loaded through ``in_force``, is in force on ``day``."""
         until = getattr(self, "valid_until", None)
@@ -156,6 +194,14 @@ class Versioned(models.Model):
         never edited (a new version is made instead)."""
         return not self.draft and self.valid_from <= today
 
+    def counted_as_stored(self, on: date | None = None) -> bool:
+        """Whether the row as the database holds it has counted (a new row has not)."""
+        if self.pk is None:
+            return False
+        stored = type(self)._default_manager.filter(pk=self.pk).values("draft", "valid_from")
+        stored = stored.first()
+        return bool(stored) and not stored["draft"] and stored["valid_from"] <= (on or today())
+
     def series_values(self) -> dict:
         """The values naming this row's series, as ``SERIES_FIELDS`` filters them."""
         return {f: getattr(self, f) for f in self.SERIES_FIELDS}
@@ -173,6 +219,16 @@ class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
     def series_of(self, row):
         """Every version of ``row``'s series (drafts included), oldest first."""
         return self._series_of(row).order_by("valid_from", "pk")
+
+
+def guard_expectations(sender, instance, action, **kwargs):
+    """``m2m_changed`` receiver: the expectations a counted version cites are part of it, so
+    they change only on the instance just made (connected in ``skills.apps``)."""
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    fresh = getattr(instance, "_just_created", False)
+    if isinstance(instance, Versioned) and not fresh and instance.counted_as_stored():
+        raise VersionInForce(instance)
 
 
 # A unit target's series names the unit; a kind's target has none (0 stands in for it).
