@@ -25,13 +25,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from operator import itemgetter
-from typing import NamedTuple
 
-from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Q
 
-from courses.models import Activity, ActivityCapability, ActivityKind, Completion, Status
+from courses.models import Completion, Status
 from people.access import OVERSIGHT_ROLES, units_overseen_by
 from people.models import Force, Fund, Grant, Person, PersonType, Posting, Region, Unit
 from skills.coverage.data import (
@@ -49,14 +47,19 @@ from skills.coverage.engine import (
     ExpectationInfo,
     RequirementRule,
     TargetRule,
-    add_months,
     requirement_versions,
     requirements_by_role,
     target_versions,
     traceability,
     unit_targets,
 )
-from skills.coverage.holdings import NEVER, Interval
+from skills.coverage.holdings import (
+    HeldOn,
+    Interval,
+    add_months,
+    load_holding_rules,
+    may_count_on,
+)
 from skills.coverage.presence import PostingRecord, days_in_unit, intersect, last_funded_day
 from skills.dates import month_end, month_ends_after
 from skills.models import Function, ResilienceTarget, RoleProfile
@@ -280,184 +283,6 @@ def roll_ups_in_scope(user) -> tuple[frozenset[str] | None, frozenset[str] | Non
 # --- loading once for the scope ------------------------------------------------------------
 
 
-class _Holding(NamedTuple):
-    """How the catalogue turns completions into holdings, as the engine's ``_Catalogue``
-    reads it: what each activity evidences, its validity, and which collections group it."""
-
-    evidences: dict[int, tuple[tuple[int, int], ...]]
-    validity: dict[int, int | None]
-    collections_of_lab: dict[int, tuple[int, ...]]
-    threshold: dict[int, int]
-
-
-def _load_holding_rules() -> _Holding:
-    """Every activity's evidences, validity and collections (three small queries)."""
-    evidences: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for activity_id, cap_id, level in ActivityCapability.objects.values_list(
-        "activity_id", "capability_id", "level"
-    ):
-        evidences[activity_id].append((cap_id, level))
-    validity, threshold = {}, {}
-    for pk, kind, months, needed in Activity.objects.values_list(
-        "pk", "kind", "validity_months", "threshold"
-    ):
-        validity[pk] = months
-        if kind == ActivityKind.COLLECTION:
-            threshold[pk] = needed or 1
-    collections: dict[int, list[int]] = defaultdict(list)
-    for coll_id, lab_id in Activity.labs.through.objects.values_list(
-        "from_activity_id", "to_activity_id"
-    ):
-        collections[lab_id].append(coll_id)
-    return _Holding(
-        evidences={k: tuple(v) for k, v in evidences.items()},
-        validity=validity,
-        collections_of_lab={k: tuple(v) for k, v in collections.items()},
-        threshold=threshold,
-    )
-
-
-def _may_count_on(day: date, rules: _Holding) -> Q:
-    """Completions that may still count on ``day`` or later: a date cut a few days loose of
-    each validity (month ends clamp), so that ``_held_until`` applies the exact rule."""
-    never, by_validity = [], defaultdict(list)
-    for pk in rules.evidences:
-        months = rules.validity.get(pk)
-        (by_validity[months] if months else never).append(pk)
-    q = Q(expires_on__gt=day) | Q(expires_on__isnull=True, activity_id__in=sorted(never))
-    for months, ids in sorted(by_validity.items()):
-        cutoff = day - relativedelta(months=months) - timedelta(days=4)
-        q |= Q(expires_on__isnull=True, activity_id__in=sorted(ids), completed_on__gt=cutoff)
-    labs_always, labs_by_cutoff = [], defaultdict(list)
-    for lab_id, colls in rules.collections_of_lab.items():
-        months = [rules.validity.get(c) for c in colls]
-        if not all(months):
-            labs_always.append(lab_id)
-        else:
-            cutoff = day - relativedelta(months=max(months)) - timedelta(days=4)
-            labs_by_cutoff[cutoff].append(lab_id)
-    if labs_always:
-        q |= Q(activity_id__in=sorted(labs_always))
-    for cutoff, ids in sorted(labs_by_cutoff.items()):
-        q |= Q(activity_id__in=sorted(ids), completed_on__gt=cutoff)
-    return q
-
-
-def _with_lower_levels(evidences) -> tuple[tuple[int, int], ...]:
-    """``((cap, 3),)`` -> ``((cap, 1), (cap, 2), (cap, 3))``."""
-    return tuple(
-        sorted({(cap_id, lower) for cap_id, level in evidences for lower in range(1, level + 1)})
-    )
-
-
-class _HeldOn:
-    """What each person holds on ``day``, from their verified completions fed as rows
-    ``(person id, activity id, completed on, own expiry)`` in any order (DESIGN.md: holds,
-    held until, collection). ``finish()`` gives, per person, (capability id, level) -> held
-    until, for each capability and level held on ``day`` (a level held holds the levels below).
-
-    Every counted completion is dated on or before ``day``, so the holding that contains
-    ``day`` runs to the latest expiry after ``day``: one date per capability and level serves
-    every figure as of ``day`` and the forecast after it (no new training).
-
-    For the trend, ``day`` may move forward between calls, feeding the completions dated since;
-    held-until dates only grow, and one on or before the new day no longer counts (readers
-    compare it with their day)."""
-
-    def __init__(self, day: date, rules: _Holding):
-        self.day = day
-        self.rules = rules
-        self.held: dict[int, dict[tuple[int, int], date]] = {}
-        self.labs: dict[int, dict[int, date]] = {}
-        self._expiry: dict[int, dict[date, date]] = defaultdict(dict)
-        self._labs_changed: set[int] = set()
-        self._lab_end: dict[tuple[date, int | None], date] = {}
-        # A level held holds every level below it: each evidence is spread to those levels
-        # once here rather than per person.
-        self._levels = {pk: _with_lower_levels(ev) for pk, ev in rules.evidences.items()}
-        self._info = {
-            pk: (self._levels.get(pk), rules.validity.get(pk), pk in rules.collections_of_lab)
-            for pk in {*rules.evidences, *rules.collections_of_lab}
-        }
-
-    def add(self, rows) -> None:
-        day, info, held, labs, expiry_of = self.day, self._info, self.held, self.labs, self._expiry
-        changed = self._labs_changed
-        for pid, activity_id, completed_on, own_expiry in rows:
-            if completed_on > day:
-                continue
-            found = info.get(activity_id)
-            if found is None:
-                continue
-            evidences, months, is_lab = found
-            if is_lab:
-                mine = labs.get(pid)
-                if mine is None:
-                    mine = labs[pid] = {}
-                if mine.get(activity_id, date.min) < completed_on:
-                    mine[activity_id] = completed_on
-                    changed.add(pid)
-            if evidences is None:
-                continue
-            if own_expiry is not None:
-                expiry = own_expiry
-            elif months:
-                cache = expiry_of[months]
-                expiry = cache.get(completed_on)
-                if expiry is None:
-                    expiry = cache[completed_on] = add_months(completed_on, months)
-            else:
-                expiry = NEVER
-            if expiry > day:
-                mine = held.get(pid)
-                if mine is None:
-                    mine = held[pid] = {}
-                for key in evidences:
-                    if mine.get(key, day) < expiry:
-                        mine[key] = expiry
-
-    def finish(self) -> dict[int, dict[tuple[int, int], date]]:
-        day, rules, held, labs = self.day, self.rules, self.held, self.labs
-        colls_of, validity = rules.collections_of_lab, rules.validity
-        needed_of = rules.threshold
-        levels_of = self._levels
-        end_of = self._lab_end
-        # A collection's held-until only moves when a lab is completed again; until then the
-        # date worked out before still stands (it stops counting once on or before the day).
-        for pid in self._labs_changed:
-            # A lab counts while its latest completion is inside the collection's window;
-            # the collection is held until the threshold-th latest of those leaves it. A later
-            # completion plus the same months is never earlier: that is the threshold-th latest
-            # completion plus the collection's validity, when after the day.
-            lasts: dict[int, list[date]] = {}
-            for lab_id, last in labs[pid].items():
-                for coll_id in colls_of[lab_id]:
-                    found = lasts.get(coll_id)
-                    if found is None:
-                        lasts[coll_id] = [last]
-                    else:
-                        found.append(last)
-            for coll_id, days in lasts.items():
-                needed = needed_of.get(coll_id, 1)
-                if len(days) < needed:
-                    continue
-                last = max(days) if needed == 1 else sorted(days, reverse=True)[needed - 1]
-                months = validity.get(coll_id)
-                expiry = end_of.get((last, months))
-                if expiry is None:
-                    expiry = end_of[(last, months)] = add_months(last, months) if months else NEVER
-                if expiry <= day:
-                    continue
-                mine = held.get(pid)
-                if mine is None:
-                    mine = held[pid] = {}
-                for key in levels_of.get(coll_id, ()):
-                    if mine.get(key, day) < expiry:
-                        mine[key] = expiry
-        self._labs_changed = set()
-        return held
-
-
 def _recent_first(posting: PostingRecord) -> tuple[date, int]:
     return (posting.start, posting.id)
 
@@ -595,14 +420,14 @@ class _Scope:
 
         # Verified completions of everyone posted, dated on or before D, that may still count
         # on the first day: a loose date cut in SQL (by validity), the exact rule in Python.
-        self.rules = _load_holding_rules()
+        self.rules = load_holding_rules()
         # Rows are kept only when several days are evaluated (the trend); the overview's one
         # day is worked out as they stream in.
         self.rows: list[tuple] | None = [] if keep_rows else None
-        self._held_on = _HeldOn(as_of, self.rules)
+        self._held_on = HeldOn(as_of, self.rules)
         if people:
             qs = Completion.objects.filter(
-                _may_count_on(first_day, self.rules),
+                may_count_on(first_day, self.rules),
                 person_id__in=postings.values("person_id"),
                 status=Status.VERIFIED,
                 completed_on__lte=as_of,
@@ -1221,7 +1046,7 @@ def _build_trend(units, as_of, months, function, person_type) -> Trend:
     # the previous one; what expired by then simply no longer counts (held until <= day).
     rows = sorted(scope.rows, key=itemgetter(2))
     dates = [row[2] for row in rows]
-    on_day = _HeldOn(days[0], scope.rules)
+    on_day = HeldOn(days[0], scope.rules)
     done = 0
     for day in days:
         upto = bisect_right(dates, day)

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import NamedTuple
 
 from django.db.models import Max, Prefetch, Q, Sum
@@ -57,18 +56,14 @@ from skills.coverage.data import (
     UnitReport,
     WhatIf,
 )
-from skills.coverage.holdings import NEVER, Interval, Source, containing, merge
+from skills.coverage.holdings import NEVER, Interval, Source, add_months, containing, merge
 from skills.coverage.presence import PostingRecord, days_in_unit, intersect, posting_record
 from skills.dates import LOOKAHEAD_DAYS, month_ends_after
-from skills.dates import add_months as _add_months
 from skills.models import Expectation, Requirement, ResilienceTarget
 from skills.versions import BEGINNING, VersionChoice
 
 MAX_HORIZON = 36
 SPECIAL_TYPES = (PersonType.SPECIAL, PersonType.VOLUNTEER)
-
-# Calendar arithmetic is pure; caching it keeps large units fast.
-add_months = lru_cache(maxsize=65536)(_add_months)
 
 
 # --- small internal records ------------------------------------------------------------
