@@ -227,7 +227,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/5m/key",
     "reset_password_from_key": "20/m/ip",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys and security keys (WebAuthn) are a second factor after the password or directory
+# sign-in, never a way to sign in on their own: a login must still be reached through its
+# force (people/identity), so passkey-only sign-in stays off.
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+# WebAuthn needs HTTPS; only a development server on localhost may use plain HTTP.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Cyber skills register"
 # Roles whose users must set up TOTP before using the register (comma-separated role values
 # from people.Grant.Role, plus "admin" for administrators). With DEBUG off it defaults to every

@@ -26,7 +26,18 @@ SCIM_ONLY = (
     "role); tests/identity/test_scim.py checks tokens, force scope and scim2-tester"
 )
 
+NEEDS_PASSKEY = (
+    "only exists for a passkey of the user's own (404 otherwise); "
+    "tests/people/test_mfa_passkeys.py opens it with one"
+)
+
 RULES = {
+    # allauth.mfa WebAuthn: passkeys and security keys, each user's own.
+    "mfa_add_webauthn": Rule(allowed=EVERYONE),
+    "mfa_list_webauthn": Rule(allowed=EVERYONE),
+    "mfa_reauthenticate_webauthn": Rule(allowed=EVERYONE),
+    "mfa_edit_webauthn": Rule(allowed=EVERYONE, skip=NEEDS_PASSKEY),
+    "mfa_remove_webauthn": Rule(allowed=EVERYONE, skip=NEEDS_PASSKEY),
     # allauth.usersessions: the signed-in user's own sessions, with "sign out everywhere".
     "usersessions_list": Rule(allowed=EVERYONE),
     # The signed-in user's own account page; ending one's own sessions.
