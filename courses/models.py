@@ -326,3 +326,128 @@ class Job(models.Model):
         if not self.rows_total:
             return None
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class OfferingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Offerings recorded by a force this user has any grant in, or open to a unit or
+        force they can see (people.access scope)."""
+        from people.models import Force, Unit
+
+        if getattr(user, "is_superuser", False):
+            return self
+        units = Unit.objects.visible_to(user)
+        forces = Force.objects.filter(units__in=units).distinct()
+        return self.filter(
+            Q(owner_force__in=forces) | Q(open_to_units__in=units) | Q(open_to_forces__in=forces)
+        ).distinct()
+
+
+class Offering(models.Model):
+    """A bookable run of an activity: dates, places and cost per place. Open to the units
+    and/or forces listed; none listed means the owner force's units only."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="offerings")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    places = models.PositiveIntegerField()
+    cost_pence = models.PositiveIntegerField(default=0, help_text="Cost per place, in pence.")
+    location = models.CharField(max_length=200, blank=True)
+    online = models.BooleanField(default=False)
+    open_to_units = models.ManyToManyField("people.Unit", blank=True, related_name="offerings")
+    open_to_forces = models.ManyToManyField(
+        "people.Force", blank=True, related_name="offerings_open"
+    )
+    owner_force = models.ForeignKey(
+        "people.Force", on_delete=models.PROTECT, related_name="offerings_recorded"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled = models.BooleanField(default=False, help_text="No longer running; records stay.")
+
+    objects = OfferingQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[open_to_units, open_to_forces])
+
+    class Meta:
+        ordering = ["starts_on", "activity"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="offering_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(places__gte=0), name="offering_places_positive"),
+            models.CheckConstraint(condition=Q(cost_pence__gte=0), name="offering_cost_positive"),
+        ]
+        indexes = [models.Index(fields=["starts_on"], name="offering_starts_idx")]
+
+    def __str__(self):
+        return f"{self.activity.title}, {self.starts_on:%-d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("courses:offering_detail", args=[self.pk])
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    ATTENDED = "attended", "Attended"
+    COMPLETED = "completed", "Completion recorded"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_BOOKING = ~Q(status=BookingStatus.CANCELLED)
+
+
+class BookingQuerySet(models.QuerySet):
+    def active(self):
+        """Not cancelled: these take a place."""
+        return self.filter(ACTIVE_BOOKING)
+
+
+class Booking(models.Model):
+    """A person booked onto an offering. Never deleted: cancelled instead."""
+
+    Status = BookingStatus
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="bookings")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="bookings")
+    status = models.CharField(
+        max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
+    completion = models.ForeignKey(
+        Completion, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    objects = BookingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["offering", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "person"],
+                condition=ACTIVE_BOOKING,
+                name="booking_one_active_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completion__isnull=False),
+                name="booking_completed_has_completion",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "status"], name="booking_person_status_idx")]
+
+    def __str__(self):
+        return f"{self.person} on {self.offering}"
+
+    def delete(self, *args, **kwargs):
+        raise models.ProtectedError("A booking is never deleted: cancel it instead.", {self})
