@@ -103,11 +103,13 @@ class Done(NamedTuple):
 class CatalogueIndex:
     """The loaded catalogue as dicts keyed by code (a handful of queries)."""
 
-    def __init__(self):
+    def __init__(self, today: date | None = None):
         self.roles = {r.code: r for r in RoleProfile.objects.all()}
         self.capabilities = {c.code: c for c in Capability.objects.all()}
         self.requirements: dict[str, list[tuple[str, int, bool, int]]] = defaultdict(list)
-        for req in Requirement.objects.select_related("capability", "role_profile").order_by(
+        # The pathway in force on the demo's "today": not drafts, retired or superseded rows.
+        in_force = Requirement.objects.in_force(on=today or date.today())
+        for req in in_force.select_related("capability", "role_profile").order_by(
             "role_profile__code", "order"
         ):
             self.requirements[req.role_profile.code].append(
@@ -542,7 +544,7 @@ class DemoBuilder:
     def __init__(self, today: date):
         self.today = today
         self.rng = random.Random(SEED)
-        self.index = CatalogueIndex()
+        self.index = CatalogueIndex(today)
         self.trainer = Trainer(self.index, self.rng, today)
 
     def days_ago(self, n: int) -> date:
@@ -1240,7 +1242,7 @@ class NationalBuilder:
         self.people = people
         self.progress = progress or (lambda line: None)
         self.rng = random.Random(SEED)
-        self.index = CatalogueIndex()
+        self.index = CatalogueIndex(today)
         self.trainer = Trainer(self.index, self.rng, today, renew=0.9)
         self.writer = BulkWriter()
         self.now = datetime.now(tz=UTC)

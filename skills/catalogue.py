@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
+from simple_history.utils import bulk_create_with_history
 
 from courses.models import Activity, ActivityCapability, ActivityKind, ValidityConfidence
 from people.models import PersonType, UnitKind
@@ -30,6 +31,8 @@ from skills.models import (
     ResilienceTarget,
     RoleProfile,
 )
+from skills.versions import BEGINNING
+from skills.versions import today as versions_today
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 
@@ -51,6 +54,12 @@ KINDS = (
     "capabilities evidenced",
     "targets",
 )
+
+# What a catalogue entry says about a requirement or target version, beyond its series.
+VERSION_FIELDS = {
+    "Requirement": ("order", "mandatory", "grace_months"),
+    "ResilienceTarget": ("minimum", "illustrative"),
+}
 
 PERSON_TYPES = {
     "police officer": PersonType.OFFICER,
@@ -79,9 +88,12 @@ class KindResult:
     updated: int = 0
     unchanged: int = 0
     no_longer_in_file: list[str] = field(default_factory=list)
+    retired: int = 0  # requirement or target versions made to retire an entry (--effective)
 
     def line(self, kind: str) -> str:
         text = f"{kind}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.retired:
+            text += f", {self.retired} retired"
         if self.no_longer_in_file:
             text += f", {len(self.no_longer_in_file)} no longer in the file (kept)"
         return text
@@ -95,6 +107,10 @@ class LoadResult:
     kinds: dict[str, KindResult] = field(
         default_factory=lambda: {kind: KindResult() for kind in KINDS}
     )
+    effective: date | None = None
+    draft: bool = False
+    # ("requirements" or "targets", id) of every version made or changed by this load.
+    versions: list[tuple[str, int]] = field(default_factory=list)
 
     def __getitem__(self, kind: str) -> KindResult:
         return self.kinds[kind]
@@ -109,7 +125,15 @@ class LoadResult:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.retired)
+
+    @property
+    def retired(self) -> int:
+        return sum(k.retired for k in self.kinds.values())
+
+    def version_ids(self, kind: str) -> frozenset[int]:
+        """Ids of the requirement (``"requirements"``) or target versions this load made."""
+        return frozenset(pk for k, pk in self.versions if k == kind)
 
     def no_longer_in_file(self) -> list[str]:
         return [item for k in self.kinds.values() for item in k.no_longer_in_file]
@@ -124,16 +148,30 @@ class LoadResult:
         return lines
 
 
-def load_catalogue(directory: Path | None = None) -> LoadResult:
+def load_catalogue(
+    directory: Path | None = None,
+    *,
+    effective: date | None = None,
+    draft: bool = False,
+    today: date | None = None,
+) -> LoadResult:
     """Validate every file in ``directory`` (default: the shipped catalogue), then create or
-    update its entries in one transaction. Raises ``CatalogueError`` before writing anything."""
+    update its entries in one transaction. Raises ``CatalogueError`` with every problem, and
+    then nothing is written.
+
+    Requirements and targets are versioned (docs/planning.md): with ``effective``, an entry
+    that differs from the version in force on that date becomes a new version from it, and an
+    entry gone from the file a retired version; ``draft`` makes those versions drafts. Without
+    it, an entry that would change a version that has counted is refused."""
     directory = Path(directory) if directory is not None else CATALOGUE_DIR
+    if draft and effective is None:
+        raise CatalogueError(["a draft needs the date it would take effect (--effective)"])
     with transaction.atomic():
         catalogue = _Reader(directory).read()
-        result = LoadResult(directory=directory)
+        result = LoadResult(directory=directory, effective=effective, draft=draft)
         try:
             with transaction.atomic():
-                _Writer(catalogue, result).write()
+                _Writer(catalogue, result, effective=effective, draft=draft, today=today).write()
         except IntegrityError as exc:
             raise CatalogueError([f"the database refused the catalogue: {exc}"]) from exc
     return result
@@ -633,7 +671,6 @@ class _Reader:
                 )
         self._check_labs()
         self._check_activity_titles()
-        self._check_requirements_against_kept_rows()
 
     def _check_labs(self):
         cat = self.cat
@@ -656,27 +693,6 @@ class _Reader:
                     f"{title!r} in the database ({code})"
                 )
 
-    def _check_requirements_against_kept_rows(self):
-        """A requirement beyond the end of its role's list in the file is kept, so the file may
-        not ask for the same capability and level again in that role."""
-        lengths = defaultdict(int)
-        for role, order in self.cat.requirements:
-            lengths[role] = max(lengths[role], order)
-        wanted = {
-            (role, v["capability"], v["level"]): order
-            for (role, order), v in self.cat.requirements.items()
-        }
-        kept = Requirement.objects.filter(role_profile__code__in=list(lengths)).values_list(
-            "role_profile__code", "order", "capability__code", "level"
-        )
-        for role, order, capability, level in kept:
-            if order > lengths[role] and (role, capability, level) in wanted:
-                self.problems.append(
-                    f"{ROLE_PROFILES}: {role}, requirement {wanted[(role, capability, level)]}: "
-                    f"{capability} level {level} is also requirement {order} in the database, "
-                    "which is no longer in the file; remove or change it in the admin first"
-                )
-
 
 # --- writing --------------------------------------------------------------------------------
 
@@ -684,9 +700,21 @@ class _Reader:
 class _Writer:
     """Creates and updates rows from a validated catalogue, a handful of queries per kind."""
 
-    def __init__(self, catalogue: _Catalogue, result: LoadResult):
+    def __init__(
+        self,
+        catalogue: _Catalogue,
+        result: LoadResult,
+        *,
+        effective: date | None = None,
+        draft: bool = False,
+        today: date | None = None,
+    ):
         self.cat = catalogue
         self.result = result
+        self.effective = effective
+        self.draft = draft
+        self.today = today or versions_today()
+        self.problems: list[str] = []
 
     def write(self):
         present = self.cat.present
@@ -706,6 +734,9 @@ class _Writer:
             self._activities()
         if TARGETS in present:
             self._targets()
+        if self.problems:
+            # Raised inside the load's transaction: whatever was written is rolled back.
+            raise CatalogueError(self.problems)
 
     # generic upsert
 
@@ -850,80 +881,271 @@ class _Writer:
         )
         self._finish("role profiles", self.cat.roles, touched)
 
+        self._requirement_versions(roles)
+
+    # versions of requirements and targets (docs/planning.md, "Loading the catalogue")
+
+    def _requirement_versions(self, roles):
+        codes = {c.pk: c.code for c in self.capabilities.values()}
+        role_codes = {r.pk: code for code, r in roles.items()}
         wanted = {
-            key: {
-                "capability_id": self.capabilities[v["capability"]].pk,
-                "level": v["level"],
+            (role, self.capabilities[v["capability"]].pk, v["level"]): {
+                "order": order,
                 "mandatory": v["mandatory"],
                 "grace_months": v["grace_months"],
             }
-            for key, v in self.cat.requirements.items()
+            for (role, order), v in self.cat.requirements.items()
         }
-        existing = {
-            (r.role_profile.code, r.order): r
-            for r in Requirement.objects.select_related("role_profile", "capability").filter(
-                role_profile__code__in=list(self.cat.roles)
-            )
+        cited = {
+            (role, self.capabilities[v["capability"]].pk, v["level"]): keys
+            for (role, order), v in self.cat.requirements.items()
+            for keys in [self.cat.requirement_expectations[(role, order)]]
         }
-        self._make_room_for_requirement_changes(existing, wanted)
-        rows, touched = self._sync(
+        versions = Requirement.objects.filter(role_profile__code__in=list(self.cat.roles))
+        spare: dict[str, int] = {}
+
+        def label(key, order):
+            return f"{key[0]} requirement {order} ({codes.get(key[1], key[1])} level {key[2]})"
+
+        def grace_from(values, previous, valid_from):
+            # A new obligation (a new series, or recommended made mandatory) gives people
+            # already in post their grace period from its date; a lesser change keeps theirs.
+            newly = values["mandatory"] and previous is not None and not previous.mandatory
+            if previous is None or previous.retired or newly:
+                return {"grace_from": valid_from}
+            return {"grace_from": min(previous.grace_from, valid_from)}
+
+        def retired_order(key, previous):
+            # A retired version asks for nothing; it takes a free pathway position so that the
+            # step it leaves may be taken by another requirement from the same date.
+            if key[0] not in spare:
+                used = [v.order for v in rows_of_role.get(key[0], ())] + [
+                    v["order"] for k, v in wanted.items() if k[0] == key[0]
+                ]
+                spare[key[0]] = max(used, default=0)
+            spare[key[0]] += 1
+            return {"order": spare[key[0]], "grace_from": previous.grace_from}
+
+        rows_of_role: dict[str, list] = defaultdict(list)
+        for row in versions:
+            rows_of_role[role_codes.get(row.role_profile_id) or ""].append(row)
+        self._versions(
             "requirements",
             Requirement,
-            existing,
+            ROLE_PROFILES,
+            versions,
+            lambda r: (role_codes[r.role_profile_id], r.capability_id, r.level),
             wanted,
-            lambda key, v: Requirement(role_profile=roles[key[0]], order=key[1], **v),
-            label=lambda r: (
-                f"{r.role_profile.code} requirement {r.order} ({r.capability.code} level {r.level})"
+            cited,
+            lambda key, values: Requirement(
+                role_profile=roles[key[0]], capability_id=key[1], level=key[2], **values
             ),
+            label,
+            extra=grace_from,
+            retire_extra=retired_order,
+            position=lambda key, row: (key[0], row.order, row.valid_from),
         )
-        self._link(
-            "requirements",
-            rows,
-            self.cat.requirement_expectations,
-            self.expectations,
-            Requirement.expectations.through,
-            "requirement_id",
-            "expectation_id",
-            touched,
-            lambda r, e: (
-                f"{r.role_profile.code} requirement {r.order} cites {self._expectation_label(e)}"
-            ),
-        )
-        self._finish("requirements", wanted, touched)
 
-    def _make_room_for_requirement_changes(self, existing, wanted):
-        """Requirements are keyed by position, so reordering a pathway moves capabilities
-        between rows; park the moving rows on unused (capability, level) pairs first, so that
-        no step of the update breaks the one-requirement-per-capability-and-level rule."""
-        moving = [
-            row
-            for key, row in existing.items()
-            if key in wanted
-            and (row.capability_id, row.level)
-            != (wanted[key]["capability_id"], wanted[key]["level"])
-        ]
-        if not moving:
-            return
-        by_role = defaultdict(set)
-        for (role, _), row in existing.items():
-            by_role[role].add((row.capability_id, row.level))
-        for (role, _), values in wanted.items():
-            by_role[role].add((values["capability_id"], values["level"]))
-        spare = {
-            role: [
-                (cap.pk, level)
-                for cap in self.capabilities.values()
-                for level in Level.values
-                if (cap.pk, level) not in used
+    def _versions(
+        self,
+        kind,
+        model,
+        filename,
+        queryset,
+        series_key,
+        wanted,
+        cited,
+        make,
+        label,
+        *,
+        retire_scope=lambda key: True,
+        extra=lambda values, previous, valid_from: {},
+        retire_extra=lambda key, previous: {},
+        position=None,
+    ):
+        """Bring each series the file names to what the file says (DESIGN.md, Planning ahead:
+        a version that has counted is never edited).
+
+        Without ``--effective``: a new entry is made from the beginning; an entry that differs
+        from its latest adopted version updates it if it has not counted yet (scheduled or a
+        draft) and is refused otherwise. With ``--effective D``: an entry that differs from the
+        version in force on D becomes a new version from D (or updates the one already made for
+        D, if it has not counted); an entry gone from the file becomes a retired version from D.
+        """
+        counts = self.result[kind]
+        effective, draft, today = self.effective, self.draft, self.today
+        fields = VERSION_FIELDS[model.__name__]
+        rows = list(queryset.order_by("valid_from", "pk"))
+        through = model.expectations.through
+        owner = f"{model._meta.model_name}_id"
+        links: dict[int, set[int]] = defaultdict(set)
+        if rows:
+            pairs = through.objects.filter(**{f"{owner}__in": [r.pk for r in rows]})
+            for owner_id, expectation_id in pairs.values_list(owner, "expectation_id"):
+                links[owner_id].add(expectation_id)
+        by_series: dict[tuple, list] = defaultdict(list)
+        for row in rows:
+            by_series[series_key(row)].append(row)
+
+        new: list[tuple] = []  # (row, expectation ids)
+        updated: list[tuple] = []  # (row, expectation ids or None to leave them)
+
+        def differences(row, values, expectations) -> list[str]:
+            out = [
+                f"{f} {getattr(row, f)!r} → {v!r}"
+                for f, v in values.items()
+                if getattr(row, f) != v
             ]
-            for role, used in by_role.items()
-        }
-        for row in moving:
-            row.capability_id, row.level = spare[row.role_profile.code].pop()
-            # A queryset update: the loader still edits in place (no --effective yet).
-            Requirement.objects.filter(pk=row.pk).update(
-                capability_id=row.capability_id, level=row.level
+            if row.retired:
+                out.append("retired → asked for again")
+            missing = sorted(expectations - links[row.pk])
+            if missing:
+                cites = ", ".join(self._expectation_label(e) for e in missing)
+                out.append(f"now cites {cites}")
+            return out
+
+        def refuse(key, order, row, why):
+            self.problems.append(
+                f"{filename}: {label(key, order)}: {why}; the version in force since "
+                f"{row.valid_from_label} has counted and is never changed. Give --effective "
+                "YYYY-MM-DD to make a new version from that date."
             )
+
+        def too_early(key, order):
+            self.problems.append(
+                f"{filename}: {label(key, order)}: a new version of a requirement or target "
+                f"already in use takes effect after today ({today.isoformat()}), so that past "
+                f"reports keep their figures; --effective {effective.isoformat()} is too early "
+                "(or give --draft)."
+            )
+
+        def update(row, values, expectations, **more):
+            for f, v in {**values, **more}.items():
+                setattr(row, f, v)
+            updated.append((row, expectations))
+
+        for key, values in wanted.items():
+            order = values.get("order", "")
+            expectations = {self.expectations[k].pk for k in cited.get(key, [])}
+            versions = by_series.get(key, [])
+            adopted = [v for v in versions if not v.draft]
+            if effective is None:
+                base = adopted[-1] if adopted else (versions[-1] if versions else None)
+                if base is None:
+                    row = make(key, {**values, **extra(values, None, BEGINNING)})
+                    new.append((row, expectations))
+                    counts.created += 1
+                    continue
+                diff = differences(base, values, expectations)
+                if not diff:
+                    counts.unchanged += 1
+                elif base.has_counted(today):
+                    refuse(key, order, base, "; ".join(diff))
+                else:
+                    update(base, values, expectations | links[base.pk], retired=False)
+                    counts.updated += 1
+                continue
+            at_date = next((v for v in versions if v.valid_from == effective), None)
+            previous = next(
+                (v for v in reversed(adopted) if v.valid_from < effective and v is not at_date),
+                None,
+            )
+            in_use = any(v is not at_date for v in adopted)
+            if at_date is not None:
+                diff = differences(at_date, values, expectations)
+                if not diff and at_date.draft == draft:
+                    counts.unchanged += 1
+                elif at_date.has_counted(today):
+                    refuse(key, order, at_date, "; ".join(diff) or "its draft flag differs")
+                elif not draft and effective <= today and in_use:
+                    too_early(key, order)
+                else:
+                    more = extra(values, previous, effective)
+                    update(at_date, values, expectations, retired=False, draft=draft, **more)
+                    counts.updated += 1
+                continue
+            if previous is not None and not differences(previous, values, expectations):
+                counts.unchanged += 1
+                continue
+            if not draft and effective <= today and in_use:
+                too_early(key, order)
+                continue
+            row = make(key, {**values, **extra(values, previous, effective)})
+            row.valid_from, row.draft = effective, draft
+            new.append((row, expectations))
+            counts.created += 1
+
+        for key, versions in by_series.items():
+            if key in wanted or not retire_scope(key):
+                continue
+            adopted = [v for v in versions if not v.draft]
+            latest = adopted[-1] if adopted else None
+            if effective is None:
+                if latest is not None and not latest.retired:
+                    counts.no_longer_in_file.append(label(key, getattr(latest, "order", "")))
+                continue
+            at_date = next((v for v in versions if v.valid_from == effective), None)
+            if at_date is not None:
+                if at_date.retired and at_date.draft == draft:
+                    continue
+                if at_date.has_counted(today):
+                    refuse(key, getattr(at_date, "order", ""), at_date, "gone from the file")
+                    continue
+                more = retire_extra(key, at_date)
+                update(at_date, {}, None, retired=True, draft=draft, **more)
+                counts.retired += 1
+                continue
+            previous = next((v for v in reversed(adopted) if v.valid_from < effective), None)
+            if previous is None or previous.retired:
+                continue
+            if not draft and effective <= today:
+                too_early(key, getattr(previous, "order", ""))
+                continue
+            values = {f: getattr(previous, f) for f in fields}
+            row = make(key, {**values, **retire_extra(key, previous)})
+            row.valid_from, row.draft, row.retired = effective, draft, True
+            new.append((row, set()))
+            counts.retired += 1
+
+        if position is not None:
+            self._check_positions(filename, rows, new, updated, series_key, position, label)
+        if self.problems:
+            return
+        for row, expectations in updated:
+            row.save()
+            if expectations is not None:
+                row.expectations.set(sorted(expectations))
+        made = [row for row, _ in new]
+        if made:
+            bulk_create_with_history(made, model)
+            through.objects.bulk_create(
+                [
+                    through(**{owner: row.pk, "expectation_id": e})
+                    for row, expectations in new
+                    for e in sorted(expectations)
+                ]
+            )
+        self.result.versions += [(kind, row.pk) for row, _ in new]
+        self.result.versions += [(kind, row.pk) for row, _ in updated]
+
+    def _check_positions(self, filename, rows, new, updated, series_key, position, label):
+        """No two requirements of a role at one pathway position from the same date (the
+        database would refuse it mid-way): say which entry and how to proceed."""
+        final = {row.pk: row for row in rows}
+        for row, _ in updated:
+            final[row.pk] = row
+        taken: dict[tuple, tuple] = {}
+        for row in [*final.values(), *(row for row, _ in new)]:
+            where, key = position(series_key(row), row), series_key(row)
+            if where in taken and taken[where] != key:
+                other = taken[where]
+                self.problems.append(
+                    f"{filename}: {label(key, row.order)}: step {row.order} is also "
+                    f"{label(other, row.order)} from {row.valid_from_label}, which is no longer "
+                    "in the file; give --effective YYYY-MM-DD to retire it from that date, or "
+                    "change it in the admin first"
+                )
+            taken.setdefault(where, key)
 
     def _activities(self):
         existing = {a.code: a for a in Activity.objects.all()}
@@ -981,32 +1203,25 @@ class _Writer:
             (kind, self.capabilities[cap].pk, level): keys
             for (kind, cap, level), keys in self.cat.target_expectations.items()
         }
-        existing = {
-            (t.unit_kind, t.capability_id, t.level): t
-            for t in ResilienceTarget.objects.filter(unit__isnull=True).select_related("capability")
-        }
-        rows, touched = self._sync(
+        versions = ResilienceTarget.objects.filter(unit__isnull=True).select_related("capability")
+        kinds = {kind for kind, _, _ in wanted}
+
+        codes = {c.pk: c.code for c in self.capabilities.values()}
+
+        def label(key, order):
+            return f"target {key[0]}: {codes.get(key[1], key[1])} level {key[2]}"
+
+        self._versions(
             "targets",
             ResilienceTarget,
-            existing,
+            TARGETS,
+            versions,
+            lambda t: (t.unit_kind, t.capability_id, t.level),
             wanted,
-            lambda key, v: ResilienceTarget(
-                unit=None, unit_kind=key[0], capability_id=key[1], level=key[2], **v
-            ),
-            label=lambda t: f"target {t.unit_kind}: {t.capability.code} level {t.level}",
-        )
-        self._link(
-            "targets",
-            rows,
             cited,
-            self.expectations,
-            ResilienceTarget.expectations.through,
-            "resiliencetarget_id",
-            "expectation_id",
-            touched,
-            lambda t, e: (
-                f"target {t.unit_kind}: {t.capability.code} level {t.level} cites "
-                f"{self._expectation_label(e)}"
+            lambda key, values: ResilienceTarget(
+                unit=None, unit_kind=key[0], capability_id=key[1], level=key[2], **values
             ),
+            label,
+            retire_scope=lambda key: key[0] in kinds,
         )
-        self._finish("targets", wanted, touched)

@@ -1,5 +1,6 @@
-"""Loading the shipped catalogue: keyed by codes, idempotent, updates in place, never deletes,
-and a bad catalogue loads nothing."""
+"""Loading the shipped catalogue: keyed by codes, idempotent, never deletes, and a bad catalogue
+loads nothing. Requirements and targets change by new versions from a date (``--effective``);
+a changed entry that would edit a version that has counted is refused."""
 
 from __future__ import annotations
 
@@ -254,7 +255,7 @@ def test_editing_an_entry_updates_it_in_place(catalogue_copy):
     assert load_catalogue(catalogue_copy).updated == 0
 
 
-def test_editing_an_expectation_and_a_target_updates_them_in_place(catalogue_copy):
+def test_editing_an_expectation_updates_it_in_place(catalogue_copy):
     load_catalogue(catalogue_copy)
     before = counts()
     inspections = read(catalogue_copy, "inspections.yaml")
@@ -264,29 +265,144 @@ def test_editing_an_expectation_and_a_target_updates_them_in_place(catalogue_cop
     )  # fmt: skip
     afi1["text"] = "Evaluate the use of cyber specials and volunteers."
     write(catalogue_copy, "inspections.yaml", inspections)
-    targets = read(catalogue_copy, "targets.yaml")
-    targets[0]["targets"][0]["minimum"] = 4
-    targets[0]["targets"][0]["expectations"].append("HMICFRS-2019-CYBER Q4")
-    write(catalogue_copy, "targets.yaml", targets)
 
     result = load_catalogue(catalogue_copy)
 
     assert result["expectations"].updated == 1
-    assert result["targets"].updated == 1
     assert result.created == 0
-    target = ResilienceTarget.objects.get(
-        unit_kind="force cyber crime unit", capability__code="CYBER-INVESTIGATION", level=2
-    )
-    assert target.minimum == 4
-    assert "HMICFRS-2019-CYBER Q4" in {e.key for e in target.expectations.all()}
     expectation = Expectation.objects.get(inspection__code="HMICFRS-2019-CYBER", reference="AFI 1")
     assert expectation.text == "Evaluate the use of cyber specials and volunteers."
+    assert counts() == before
+
+
+APRIL = date(2099, 4, 1)  # after today, whenever the tests run
+
+
+def _raise_first_target(directory, minimum=4):
+    targets = read(directory, "targets.yaml")
+    targets[0]["targets"][0]["minimum"] = minimum
+    targets[0]["targets"][0]["expectations"].append("HMICFRS-2019-CYBER Q4")
+    write(directory, "targets.yaml", targets)
+
+
+def _cyber_investigation_l2():
+    return ResilienceTarget.objects.filter(
+        unit_kind="force cyber crime unit", capability__code="CYBER-INVESTIGATION", level=2
+    ).order_by("valid_from")
+
+
+def test_a_changed_target_without_effective_is_refused_naming_it(catalogue_copy):
+    load_catalogue(catalogue_copy)
+    before = counts()
+    _raise_first_target(catalogue_copy)
+
+    with pytest.raises(CatalogueError) as raised:
+        load_catalogue(catalogue_copy)
+
+    message = str(raised.value)
+    assert "target force cyber crime unit: CYBER-INVESTIGATION level 2" in message
+    assert "minimum 3 → 4" in message
+    assert "now cites HMICFRS-2019-CYBER Q4" in message
+    assert "Give --effective YYYY-MM-DD" in message
+    assert counts() == before
+    assert _cyber_investigation_l2().get().minimum == 3
+
+
+def test_a_changed_target_with_effective_becomes_a_new_version_from_that_date(catalogue_copy):
+    load_catalogue(catalogue_copy)
+    old = _cyber_investigation_l2().get()
+    before = counts()
+    _raise_first_target(catalogue_copy)
+
+    result = load_catalogue(catalogue_copy, effective=APRIL)
+
+    assert (result["targets"].created, result["targets"].updated) == (1, 0)
+    assert result["targets"].unchanged == 19
+    assert result.created == 1
+    versions = list(_cyber_investigation_l2().values_list("pk", "minimum", "valid_from", "draft"))
+    assert versions == [(old.pk, 3, old.valid_from, False), (versions[1][0], 4, APRIL, False)]
+    new = ResilienceTarget.objects.get(pk=versions[1][0])
+    assert "HMICFRS-2019-CYBER Q4" in {e.key for e in new.expectations.all()}
+    assert "HMICFRS-2019-CYBER Q4" not in {e.key for e in old.expectations.all()}
+    assert result.versions == [("targets", new.pk)]
     after = counts()
-    assert (
-        after.pop("ResilienceTarget_expectations")
-        == before.pop("ResilienceTarget_expectations") + 1
-    )
+    assert after.pop("ResilienceTarget") == before.pop("ResilienceTarget") + 1
+    after.pop("ResilienceTarget_expectations")
+    before.pop("ResilienceTarget_expectations")
     assert after == before
+    # The same file again, with or without the date, makes nothing.
+    assert load_catalogue(catalogue_copy, effective=APRIL).changed is False
+    assert load_catalogue(catalogue_copy).changed is False
+
+
+def test_a_scheduled_version_may_still_be_updated_and_a_draft_adopted(catalogue_copy):
+    load_catalogue(catalogue_copy)
+    _raise_first_target(catalogue_copy)
+    drafted = load_catalogue(catalogue_copy, effective=APRIL, draft=True)
+    new = _cyber_investigation_l2().last()
+    assert (new.minimum, new.draft, drafted["targets"].created) == (4, True, 1)
+    assert load_catalogue(catalogue_copy, effective=APRIL, draft=True).changed is False
+
+    adopted = load_catalogue(catalogue_copy, effective=APRIL)
+    assert (adopted["targets"].created, adopted["targets"].updated) == (0, 1)
+    assert ResilienceTarget.objects.get(pk=new.pk).draft is False
+
+    # Scheduled (after today): edited in place, without --effective.
+    _raise_first_target(catalogue_copy, minimum=5)
+    edited = load_catalogue(catalogue_copy)
+    assert (edited["targets"].created, edited["targets"].updated) == (0, 1)
+    assert list(_cyber_investigation_l2().values_list("minimum", flat=True)) == [3, 5]
+
+
+def test_a_new_version_of_a_target_in_use_takes_effect_after_today(catalogue_copy):
+    load_catalogue(catalogue_copy)
+    _raise_first_target(catalogue_copy)
+
+    with pytest.raises(CatalogueError, match="takes effect after today"):
+        load_catalogue(catalogue_copy, effective=date(2020, 1, 1))
+
+    assert _cyber_investigation_l2().count() == 1
+    # A draft from a past date is allowed: it counts nowhere.
+    load_catalogue(catalogue_copy, effective=date(2020, 1, 1), draft=True)
+    assert list(_cyber_investigation_l2().values_list("draft", flat=True)) == [False, True]
+
+
+def test_an_entry_gone_from_the_file_with_effective_becomes_a_retired_version(catalogue_copy):
+    load_catalogue(catalogue_copy)
+    roles = read(catalogue_copy, "role_profiles.yaml")
+    entry(roles, "FRONTLINE")["requirements"].pop()  # VICTIM-CARE level 1, requirement 4
+    write(catalogue_copy, "role_profiles.yaml", roles)
+
+    result = load_catalogue(catalogue_copy, effective=APRIL)
+
+    assert result["requirements"].retired == 1
+    assert result["requirements"].created == 0
+    assert "requirements: 0 created, 0 updated, 46 unchanged, 1 retired" in result.summary()
+    versions = list(
+        Requirement.objects.filter(role_profile__code="FRONTLINE", capability__code="VICTIM-CARE")
+        .order_by("valid_from")
+        .values_list("valid_from", "retired", "draft")
+    )
+    assert versions[1:] == [(APRIL, True, False)]
+    assert (
+        Requirement.objects.in_force(on=APRIL).filter(role_profile__code="FRONTLINE").count() == 3
+    )
+    assert load_catalogue(catalogue_copy, effective=APRIL).changed is False
+
+
+def test_a_new_requirement_with_effective_gives_people_in_post_its_grace(catalogue_copy):
+    load_catalogue(catalogue_copy)
+    roles = read(catalogue_copy, "role_profiles.yaml")
+    entry(roles, "FRONTLINE")["requirements"].append(
+        {"capability": "OSINT", "level": 1, "mandatory": True, "grace_months": 6}
+    )
+    write(catalogue_copy, "role_profiles.yaml", roles)
+
+    result = load_catalogue(catalogue_copy, effective=APRIL)
+
+    assert (result["requirements"].created, result["requirements"].unchanged) == (1, 47)
+    new = Requirement.objects.get(role_profile__code="FRONTLINE", capability__code="OSINT")
+    assert (new.order, new.valid_from, new.grace_from, new.grace_months) == (5, APRIL, APRIL, 6)
 
 
 def test_citing_one_more_expectation_counts_as_an_update(catalogue_copy):
@@ -319,7 +435,7 @@ def test_a_link_the_file_no_longer_gives_is_kept_and_reported(catalogue_copy):
     assert result.updated == 0
 
 
-def test_reordering_a_pathway_moves_capabilities_between_rows_without_new_rows(catalogue_copy):
+def test_reordering_a_pathway_is_refused_then_made_new_versions_from_a_date(catalogue_copy):
     load_catalogue(catalogue_copy)
     ids = set(Requirement.objects.values_list("pk", flat=True))
     roles = read(catalogue_copy, "role_profiles.yaml")
@@ -327,16 +443,28 @@ def test_reordering_a_pathway_moves_capabilities_between_rows_without_new_rows(c
     pursue[0], pursue[1] = pursue[1], pursue[0]
     write(catalogue_copy, "role_profiles.yaml", roles)
 
-    result = load_catalogue(catalogue_copy)
-
+    with pytest.raises(CatalogueError, match="CYBER-PURSUE requirement 1 .DIGITAL-EVIDENCE"):
+        load_catalogue(catalogue_copy)
     assert set(Requirement.objects.values_list("pk", flat=True)) == ids
-    assert (result["requirements"].created, result["requirements"].updated) == (0, 2)
+
+    result = load_catalogue(catalogue_copy, effective=APRIL)
+
+    assert (result["requirements"].created, result["requirements"].updated) == (2, 0)
+    assert set(Requirement.objects.values_list("pk", flat=True)) > ids
     first_two = list(
-        Requirement.objects.filter(role_profile__code="CYBER-PURSUE", order__lte=2)
+        Requirement.objects.in_force(on=APRIL)
+        .filter(role_profile__code="CYBER-PURSUE", order__lte=2)
         .order_by("order")
         .values_list("capability__code", "level", "grace_months")
     )
     assert first_two == [("DIGITAL-EVIDENCE", 2, 3), ("FIRST-RESPONSE", 1, 1)]
+    today_ = list(
+        Requirement.objects.in_force(on=date(2025, 1, 1))
+        .filter(role_profile__code="CYBER-PURSUE", order__lte=2)
+        .order_by("order")
+        .values_list("capability__code", flat=True)
+    )
+    assert today_ == ["FIRST-RESPONSE", "DIGITAL-EVIDENCE"]
 
 
 def test_an_entry_removed_from_the_file_is_kept_and_reported(catalogue_copy):
@@ -443,3 +571,20 @@ def test_the_command_fails_with_every_problem(catalogue_copy):
     assert "unknown capability code 'NOPE'" in message
     assert "unknown unit_kind 'regional unit'" in message
     assert ResilienceTarget.objects.count() == 0
+
+
+def test_the_command_takes_effective_and_draft(catalogue_copy):
+    call_command("load_catalogue", "--path", str(catalogue_copy), stdout=StringIO())
+    _raise_first_target(catalogue_copy)
+    out = StringIO()
+    call_command(
+        "load_catalogue", "--path", str(catalogue_copy), "--effective", "2099-04-01", "--draft",
+        stdout=out,
+    )  # fmt: skip
+    assert "targets: 1 created, 0 updated, 19 unchanged" in out.getvalue().splitlines()
+    assert "as drafts from 2099-04-01" in out.getvalue()
+    assert _cyber_investigation_l2().last().draft is True
+    with pytest.raises(CommandError, match="--effective"):
+        call_command("load_catalogue", "--path", str(catalogue_copy), "--draft", stdout=out)
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("load_catalogue", "--effective", "1 April", stdout=out)
