@@ -84,6 +84,12 @@ class ReportForm(forms.Form):
         error_messages={"invalid_choice": "Choose people who are in the unit"},
     )
     cohort_on = _iso_date_field("Completed on", "cohort's completion date")
+    bookings = forms.BooleanField(
+        label="Count booked training as done on its end date",
+        required=False,
+        help_text="Each booking of the unit's people onto a course offering counts as completed "
+        "on the offering's last day.",
+    )
 
     def __init__(self, *args, people=(), funds=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +122,7 @@ class ReportForm(forms.Form):
                 legend="A planned cohort",
                 legend_size=Size.SMALL,
             ),
+            Field.checkbox("bookings", small=True),
         )
 
     def clean(self):

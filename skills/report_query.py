@@ -6,10 +6,12 @@ the same report for the same query."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils import timezone
 
 from people.models import Fund, Person, Posting, Unit
-from skills.coverage import build_unit_report
+from skills.coverage import WhatIf, build_unit_report
 from skills.coverage.redact import WITHHELD_NAME, people_in, withhold_names
 from skills.forms import ReportForm
 
@@ -74,16 +76,27 @@ def report_for(form: ReportForm, unit: Unit, today):
         return None
     if not form.is_bound:
         return build_unit_report(unit, as_of=today)
+    as_of = form.as_of_or(today)
     try:
         return build_unit_report(
-            unit,
-            as_of=form.as_of_or(today),
-            horizon=form.horizon_or(),
-            what_if=form.what_if(),
+            unit, as_of=as_of, horizon=form.horizon_or(), what_if=what_if_asked(form, unit, as_of)
         )
     except ValueError as exc:
         form.add_error(None, str(exc))
         return None
+
+
+def what_if_asked(form: ReportForm, unit: Unit, as_of):
+    """The form's what-if, with the unit's bookings as planned completions when it asks for
+    them (courses.bookings); bookings count nowhere else."""
+    what_if = form.what_if()
+    if not form.cleaned_data.get("bookings"):
+        return what_if
+    from courses.bookings import planned_from_bookings
+
+    booked = planned_from_bookings(Unit.objects.descendant_ids([unit.pk]), as_of)
+    what_if = what_if or WhatIf()
+    return replace(what_if, planned=what_if.planned + booked) or None
 
 
 def as_seen_by(user, report):
