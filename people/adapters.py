@@ -35,8 +35,8 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
 
     def is_reauthentication_required(self, *, app, **kwargs):
         """Not again within ACCOUNT_REAUTHENTICATION_TIMEOUT of signing in: a user sent to set
-        up TOTP straight after signing in is not asked for the password they just typed, and
-        one who signed in through a directory (no register password) can set it up at all."""
+        up TOTP straight after signing in is not asked for the password they just typed. Later,
+        get_reauthentication_methods decides how they confirm it is them."""
         required = super().is_reauthentication_required(app=app, **kwargs)
         if required and self.request is not None and self.request.user.is_authenticated:
             import time
@@ -51,6 +51,44 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
             ):
                 return False
         return required
+
+    # allauth's reauthentication steps, in the register's words.
+    METHOD_WORDS = {
+        "reauthenticate": "Enter your register password",
+        "reauthenticate_by_code": "Get a code by email",
+        "mfa_reauthenticate": "Enter a code from your authenticator app or a recovery code",
+        "mfa_reauthenticate:webauthn": "Use your passkey or security key",
+    }
+
+    def get_reauthentication_methods(self, user):
+        """How a signed-in user confirms it is them before changing how they sign in. A login
+        linked to its force's directory may sign in there again (people/identity); one with no
+        register password is offered that first, then its second step, and never a password
+        form it cannot use."""
+        methods = [
+            {**method, "description": self.METHOD_WORDS.get(method["id"], method["description"])}
+            for method in super().get_reauthentication_methods(user)
+        ]
+        if not user.is_authenticated:
+            return methods
+        from django.urls import reverse
+
+        from people.identity.views import directory_for_reauthentication
+
+        directory = directory_for_reauthentication(user)
+        if directory is not None:
+            by_directory = {
+                "id": "identity_directory",
+                "description": f"Sign in again with {directory.name}",
+                "url": reverse("identity:reauthenticate"),
+            }
+            password_first = (
+                user.has_usable_password()
+                and methods[:1]
+                and (methods[0]["id"] == "reauthenticate")
+            )
+            methods.insert(1 if password_first else 0, by_directory)
+        return methods
 
     def get_logout_redirect_url(self, request):
         """After signing out of the register, out of the force's directory too (RP-initiated

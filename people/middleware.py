@@ -37,9 +37,10 @@ def _allow_directory_forms(response) -> None:
 
 
 class RequireMFAMiddleware:
-    """Sends users holding a role listed in ``REGISTER_MFA_REQUIRED_ROLES`` to set up TOTP
-    before anything else (account and MFA pages stay reachable), and lets forms reach the
-    force directories (``_allow_directory_forms``). A sign-in through a force
+    """Sends users holding a role listed in ``REGISTER_MFA_REQUIRED_ROLES`` and having neither
+    an authenticator app (TOTP) nor a passkey (WebAuthn) to set up TOTP (the page offers a
+    passkey instead) before anything else (account and MFA pages stay reachable), and lets
+    forms reach the force directories (``_allow_directory_forms``). A sign-in through a force
     directory whose ``amr`` claim showed MFA counts, where that directory is trusted for it
     (people/identity, docs/identity.md)."""
 
@@ -67,7 +68,10 @@ class RequireMFAMiddleware:
 
         if (request.session.get("identity_sso") or {}).get("mfa"):
             return True
-        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        # Recovery codes alone are not a second factor: they back up an app or a passkey.
+        return Authenticator.objects.filter(
+            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exists()
 
     @staticmethod
     def _exempt(request):

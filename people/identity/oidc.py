@@ -90,8 +90,9 @@ def discover(issuer: str) -> dict:
     return config
 
 
-def begin(directory, *, redirect_uri: str) -> AuthorisationRequest:
-    """The URL to send the browser to, with fresh state, nonce and PKCE verifier."""
+def begin(directory, *, redirect_uri: str, prompt: str = "") -> AuthorisationRequest:
+    """The URL to send the browser to, with fresh state, nonce and PKCE verifier.
+    ``prompt="login"`` asks the directory to sign the user in again (reauthentication)."""
     config = discover(directory.issuer)
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     code_verifier = secrets.token_urlsafe(64)
@@ -106,6 +107,7 @@ def begin(directory, *, redirect_uri: str) -> AuthorisationRequest:
             "nonce": nonce,
             "code_challenge": challenge,
             "code_challenge_method": "S256",
+            **({"prompt": prompt} if prompt else {}),
         }
     )
     separator = "&" if "?" in config["authorization_endpoint"] else "?"

@@ -29,10 +29,32 @@ def _grant_saved(sender, instance: Grant, created: bool, raw: bool = False, **kw
     )
 
 
+def _described(authenticator) -> str:
+    """What the person would call it: "Authenticator app", "Passkey: Work laptop"."""
+    from allauth.mfa.models import Authenticator
+
+    if authenticator.type == Authenticator.Type.WEBAUTHN:
+        name = (authenticator.data or {}).get("name") or "unnamed"
+        return f"Passkey: {name}"[:300]
+    return {
+        Authenticator.Type.TOTP: "Authenticator app",
+        Authenticator.Type.RECOVERY_CODES: "Recovery codes",
+    }.get(authenticator.type, authenticator.get_type_display())
+
+
+def _by(request, user):
+    # allauth sends these from the user's own pages; whoever is signed in made the change.
+    actor = getattr(request, "user", None)
+    return actor if actor is not None and actor.is_authenticated else user
+
+
 @receiver(authenticator_added, dispatch_uid="identity_mfa_added")
 def _mfa_added(sender, request, user, authenticator, **kwargs):
     record_event(
-        user=user, kind=LoginEvent.Kind.MFA_ADDED, by=user, detail=authenticator.get_type_display()
+        user=user,
+        kind=LoginEvent.Kind.MFA_ADDED,
+        by=_by(request, user),
+        detail=_described(authenticator),
     )
 
 
@@ -41,6 +63,6 @@ def _mfa_removed(sender, request, user, authenticator, **kwargs):
     record_event(
         user=user,
         kind=LoginEvent.Kind.MFA_REMOVED,
-        by=user,
-        detail=authenticator.get_type_display(),
+        by=_by(request, user),
+        detail=_described(authenticator),
     )

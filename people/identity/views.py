@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -115,6 +116,8 @@ def sso_callback(request, slug):
         return refused(request, refusal, directory)
 
     subject = str(claims[directory.subject_claim])
+    if pending.get("reauthenticate"):
+        return _reauthenticated(request, directory, user, subject, claims, tokens, pending)
     link_directory_account(directory=directory, user=user, subject=subject)
     counts_as_mfa = (
         settings.REGISTER_SSO_AMR_COUNTS_AS_MFA
@@ -140,7 +143,8 @@ def sso_callback(request, slug):
 def account(request):
     """The signed-in user's own account: how they sign in, MFA, recovery codes, sessions."""
     user = request.user
-    authenticators = {a.type: a for a in Authenticator.objects.filter(user=user)}
+    mine = list(Authenticator.objects.filter(user=user).order_by("created_at"))
+    authenticators = {a.type: a for a in mine}
     signed_in = request.session.get(SIGNED_IN_KEY) or {}
     context = {
         "has_password": user.has_usable_password(),
@@ -148,6 +152,7 @@ def account(request):
         "links": list(user.directory_links.select_related("directory")),
         "totp": authenticators.get(Authenticator.Type.TOTP),
         "recovery_codes": authenticators.get(Authenticator.Type.RECOVERY_CODES),
+        "passkeys": [a for a in mine if a.type == Authenticator.Type.WEBAUTHN],
         "mfa_by_directory": bool(signed_in.get("mfa")),
         "events": list(user.login_events.select_related("by")[:20]),
         "mfa_required": bool(_mfa_roles_of(request)),
@@ -185,3 +190,98 @@ def directory_logout_url(request) -> str | None:
         id_token=signed_in["id_token"],
         post_logout_redirect_uri=request.build_absolute_uri(reverse("account_login")),
     )
+
+
+def directory_for_reauthentication(user) -> Directory | None:
+    """The enabled directory ``user`` is linked to, through which they may confirm it is
+    them before changing how they sign in (people/adapters.py)."""
+    link = (
+        user.directory_links.select_related("directory")
+        .filter(directory__enabled=True)
+        .order_by("-last_sign_in_at", "-linked_at")
+        .first()
+    )
+    return link.directory if link else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reauthenticate(request):
+    """Confirm it is you by signing in again at your force's directory: for logins with no
+    register password, which must never be shown a password form (allauth's reauthenticate
+    steps list this page first for them)."""
+    from allauth.account.adapter import get_adapter
+
+    directory = directory_for_reauthentication(request.user)
+    if directory is None:
+        raise Http404("No force account linked")
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    if request.method == "GET":
+        here = reverse("identity:reauthenticate")
+        alternatives = [
+            m
+            for m in get_adapter(request).get_reauthentication_methods(request.user)
+            if m["url"] != here
+        ]
+        return render(
+            request,
+            "identity/reauthenticate.html",
+            {"directory": directory, "next": next_url, "alternatives": alternatives},
+        )
+    redirect_uri = _callback_uri(request, directory)
+    try:
+        start = oidc.begin(directory, redirect_uri=redirect_uri, prompt="login")
+    except oidc.OIDCError as error:
+        log.warning("directory %s unreachable: %s", directory.slug, error)
+        return refused(request, Refusal.NOT_TRUSTED, directory, status=502)
+    request.session[PENDING_KEY] = {
+        "directory": directory.slug,
+        "state": start.state,
+        "nonce": start.nonce,
+        "code_verifier": start.code_verifier,
+        "redirect_uri": redirect_uri,
+        "next": next_url,
+        "reauthenticate": True,
+        "user": request.user.pk,
+    }
+    return redirect(start.url)
+
+
+def _reauthenticated(request, directory, user, subject, claims, tokens, pending):
+    """The directory confirmed it is the signed-in user: recorded as a fresh authentication
+    (allauth's reauthentication), then on to what they were doing. Another account, or nobody
+    signed in any more, is refused: a reauthentication never switches who is signed in."""
+    from allauth.account.internal.flows.reauthentication import resume_request
+
+    if (
+        not request.user.is_authenticated
+        or request.user.pk != pending.get("user")
+        or (user.pk != request.user.pk)
+    ):
+        log.info("reauthentication through %s by another account refused", directory.slug)
+        return refused(request, Refusal.EXPIRED, directory, status=403)
+    link_directory_account(directory=directory, user=user, subject=subject)
+    record_authentication(
+        request,
+        user,
+        method="socialaccount",
+        provider=directory.slug,
+        uid=subject,
+        reauthenticated=True,
+    )
+    counts_as_mfa = (
+        settings.REGISTER_SSO_AMR_COUNTS_AS_MFA
+        and directory.amr_counts_as_mfa
+        and oidc.shows_mfa(claims)
+    )
+    signed_in = request.session.get(SIGNED_IN_KEY) or {}
+    request.session[SIGNED_IN_KEY] = {
+        "directory": directory.slug,
+        "id_token": tokens["id_token"],
+        "mfa": counts_as_mfa or bool(signed_in.get("mfa")),
+    }
+    if pending.get("next"):
+        request.GET = request.GET.copy()
+        request.GET["next"] = pending["next"]
+    response = resume_request(request)
+    return response or redirect(pending.get("next") or "identity:account")

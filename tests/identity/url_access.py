@@ -43,6 +43,12 @@ RULES = {
     # The signed-in user's own account page; ending one's own sessions.
     "identity:account": Rule(allowed=EVERYONE),
     "identity:sign_out_everywhere": Rule(allowed=EVERYONE, method="post"),
+    # Confirming it is you at your force's directory: only for a login linked to one.
+    "identity:reauthenticate": Rule(
+        allowed=EVERYONE,
+        skip="only for a login linked to a force account (404 otherwise); "
+        "tests/identity/test_reauthentication.py signs in again at a real OpenID provider",
+    ),
     # Entrance pages: the button page before the force's directory is public.
     "identity:sso_start": Rule(allowed=EVERYONE, public=True, kwargs=_norfolk_directory),
     "identity:sso_callback": Rule(
