@@ -3,12 +3,16 @@ of the coverage engine, person by person and target by target, with nothing writ
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
 from datetime import date
 
 import pytest
 import yaml
 from django.apps import apps
+from django.core.management import CommandError, call_command
 
 from skills.catalogue import CATALOGUE_DIR, load_catalogue
 from skills.coverage import build_unit_report
@@ -206,3 +210,39 @@ def test_a_catalogue_not_yet_loaded_is_looked_at_and_nothing_is_written(cast, tm
         3, 4, 3, 4,
     )  # fmt: skip
     assert t.becomes_short
+
+
+def test_the_command_gives_json_and_csv(cast, unit):
+    _two_holders(cast, unit)
+    old = ResilienceTarget.objects.get(unit=unit)
+    raised = ResilienceTarget.objects.create(
+        unit=unit, capability=old.capability, level=2, minimum=3, valid_from=date(2099, 4, 1)
+    )
+    before = _rows()
+    out = io.StringIO()
+    call_command(
+        "requirement_impact", "--target", str(raised.pk), "--unit", unit.code, "--horizon", "0",
+        stdout=out,
+    )  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert data["on"] == "2099-04-01"
+    (t,) = data["units"][0]["targets"]
+    assert (t["minimum_before"], t["minimum_after"], t["shortfall_after"], t["cliff_after"]) == (
+        2, 3, 1, "2099-04-01",
+    )  # fmt: skip
+    assert data["forces"][0]["targets_short"] == 1
+
+    out = io.StringIO()
+    call_command(
+        "requirement_impact", "--target", str(raised.pk), "--force", "norfolk", "--horizon", "0",
+        "--format", "csv", stdout=out,
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0][:3] == ["section", "unit", "person"]
+    assert ["target", unit.code, "", "NETINV", "2"] in [r[:5] for r in rows]
+    assert _rows() == before
+
+    with pytest.raises(CommandError, match="--unit CODE or --force CODE"):
+        call_command("requirement_impact", "--target", str(raised.pk), stdout=out)
+    with pytest.raises(CommandError, match="in force since the beginning"):
+        call_command("requirement_impact", "--target", str(old.pk), "--unit", unit.code)
