@@ -24,9 +24,19 @@ def _grant_saved(sender, instance: Grant, created: bool, raw: bool = False, **kw
     record_event(
         user=instance.user,
         kind=kind,
-        by=instance.granted_by if created else None,
+        by=(instance.granted_by if created else None) or _signed_in_user(),
         detail=detail + instance.scope_label,
     )
+
+
+def _signed_in_user():
+    """Whoever made this change in the request being answered (django-simple-history's
+    HistoryRequestMiddleware keeps it), or None outside a request (a job, the shell)."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 def _described(authenticator) -> str:

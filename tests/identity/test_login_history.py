@@ -63,3 +63,31 @@ def test_a_login_belongs_to_its_persons_force_or_its_granted_forces(cast):
     granted(unit_coordinator, Role.COORDINATOR, unit=cast.joint_unit)
     assert login_force_ids(unit_coordinator) == {cast.norfolk.pk, cast.suffolk.pk}
     assert login_force_ids(cast.regional_lead) == set()
+
+
+def test_the_person_page_shows_the_changes_to_their_login_with_who_made_them(client, cast):
+    deactivate_login(user=cast.officer_user, by=cast.coordinator, reason="left the unit")
+    client.force_login(cast.coordinator)
+    page = client.get(
+        reverse("people:person_detail", kwargs={"pk": cast.officer_user.person.pk})
+    ).content.decode()
+    assert "Changes to their login" in page
+    assert "Login switched off: left the unit" in page
+    assert cast.coordinator.email in page
+
+
+def test_a_grant_changed_in_a_request_is_kept_with_who_changed_it(cast, rf):
+    from simple_history.models import HistoricalRecords
+
+    user = UserFactory(email="lead.to.revoke@norfolk.police.uk")
+    grant = granted(user, Role.CHIEF_OFFICER, force=cast.norfolk)
+    request = rf.post("/admin/people/grant/")
+    request.user = cast.admin
+    HistoricalRecords.context.request = request  # as HistoryRequestMiddleware does
+    try:
+        grant.revoked_at = grant.created_at
+        grant.save()
+    finally:
+        del HistoricalRecords.context.request
+    event = LoginEvent.objects.filter(user=user, kind=LoginEvent.Kind.GRANT_CHANGED).get()
+    assert event.by == cast.admin and event.detail.startswith("revoked: ")
