@@ -166,6 +166,8 @@ def navigation_for(request) -> list[dict]:
 SECTION_OF = {
     "/completions/cohort/": ("Activities",),
     "/imports/": ("Activities",),
+    "/offerings/": ("Activities",),
+    "/bookings/": ("Activities",),
     "/completions/": ("Verification", "Your pathway", "People"),
     "/evaluation/": ("Units",),
     "/directory/my-entry/": ("Your pathway",),

@@ -70,6 +70,33 @@ def _coordinators_job(cast) -> dict:
     return {"pk": job.pk}
 
 
+def _offering(cast):
+    from courses.models import Offering
+
+    offering, _ = Offering.objects.get_or_create(
+        activity=_activity(cast),
+        starts_on=date(2025, 5, 19),
+        defaults={
+            "ends_on": date(2025, 5, 20),
+            "places": 4,
+            "owner_force": cast.norfolk,
+            "location": "Norwich",
+        },
+    )
+    return offering
+
+
+def _offering_pk(cast) -> dict:
+    return {"pk": _offering(cast).pk}
+
+
+def _booking_pk(cast) -> dict:
+    from courses.models import Booking
+
+    booking, _ = Booking.objects.get_or_create(offering=_offering(cast), person=cast.colleague)
+    return {"pk": booking.pk}
+
+
 RULES = {
     "courses:activity_list": Rule(allowed=EVERYONE),
     "courses:activity_detail": Rule(
@@ -86,6 +113,16 @@ RULES = {
     "courses:record_cohort": Rule(allowed=COORDINATORS),
     "courses:submit_completion": Rule(allowed=COORDINATORS | {"officer"}),
     "courses:verification_queue": Rule(allowed=COORDINATORS),
+    # Offerings: coordinators only; the Kent coordinator does not find a Norfolk offering.
+    "courses:offering_list": Rule(allowed=COORDINATORS),
+    "courses:offering_create": Rule(allowed=COORDINATORS),
+    "courses:offering_detail": Rule(allowed=CHANGERS, kwargs=_offering_pk),
+    "courses:offering_edit": Rule(allowed=CHANGERS, kwargs=_offering_pk),
+    "courses:offering_book": Rule(allowed=CHANGERS, kwargs=_offering_pk),
+    "courses:booking_detail": Rule(allowed=CHANGERS, kwargs=_booking_pk),
+    "courses:booking_attended": Rule(allowed=CHANGERS, kwargs=_booking_pk, method="post"),
+    "courses:booking_complete": Rule(allowed=CHANGERS, kwargs=_booking_pk),
+    "courses:booking_cancel": Rule(allowed=CHANGERS, kwargs=_booking_pk),
     "courses:import_upload": Rule(allowed=COORDINATORS),
     # An upload is reachable only from the session that made it: a token from anywhere else is
     # not found, even for coordinators (tests/courses/test_import_views.py covers the journey).
