@@ -18,7 +18,7 @@ The targets, requirements, postings and traceability come from the engine's own 
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -53,6 +53,13 @@ from skills.coverage.engine import (
     traceability,
     unit_targets,
 )
+from skills.coverage.figures import (
+    count_once,
+    counted_for_compliance,
+    grace_deadline,
+    points_counted,
+    sole_holder,
+)
 from skills.coverage.holdings import (
     HeldOn,
     Interval,
@@ -60,7 +67,7 @@ from skills.coverage.holdings import (
     load_holding_rules,
     may_count_on,
 )
-from skills.coverage.presence import PostingRecord, days_in_unit, intersect, last_funded_day
+from skills.coverage.presence import PostingRecord, days_in_unit, last_funded_day
 from skills.dates import month_end, month_ends_after
 from skills.models import Function, ResilienceTarget, RoleProfile
 
@@ -472,8 +479,8 @@ class _Scope:
             date, tuple[dict[int, list[RequirementRule]], dict[int, list[tuple]]]
         ] = {}
         self._targets: dict[tuple[int, date, tuple[date, ...]], list[TargetRule]] = {}
-        # (posting start or grace_from, grace months) -> the end of the grace period
-        self.grace_end: dict[tuple[date, int], date] = {}
+        # (posting start, grace_from, grace months) -> the requirement's deadline
+        self.grace_end: dict[tuple[date, date, int], date] = {}
 
     def requirements_on(
         self, day: date
@@ -621,15 +628,12 @@ def _unit_figures(
             for key, _, grace_months, _, _, grace_from in mandatory.get(rec.role_id, ()):
                 if key in held:
                     status.append(1)
-                elif grace_months:
-                    # A version's grace_from, if later than the start, starts the grace period.
-                    start = max(rec.start, grace_from)
-                    end = grace_end.get((start, grace_months))
-                    if end is None:
-                        end = grace_end[(start, grace_months)] = add_months(start, grace_months)
-                    status.append(2 if day < end else 0)
-                else:
-                    status.append(0)
+                    continue
+                deadline = grace_end.get((rec.start, grace_from, grace_months))
+                if deadline is None:
+                    deadline = grace_deadline(rec.start, grace_from, grace_months)
+                    grace_end[(rec.start, grace_from, grace_months)] = deadline
+                status.append(0 if counted_for_compliance(True, False, day, deadline) else 2)
             signature.append((rec.role_id, tuple(status)))
         signatures[tuple(signature)] += 1
 
@@ -641,32 +645,31 @@ def _unit_figures(
     meeting: dict[str, int] = defaultdict(int)
     applying: dict[str, int] = defaultdict(int)
     for signature, n in signatures.items():
-        seen: set[tuple[str, int]] = set()
         per_key: dict[str, bool] = {}
-        for role_id, status in signature:
+        lines = count_once(
+            (code_key, (cited, i, state == 1))
+            for role_id, status in signature
             for (_, code_key, _, cited, i, _), state in zip(
                 mandatory.get(role_id, ()), status, strict=True
-            ):
-                # Two postings of one person asking for the same thing count once.
-                if state == 2 or code_key in seen:
-                    continue
-                seen.add(code_key)
-                is_met = state == 1
-                line_n[i] += n
-                if is_met:
-                    line_met[i] += n
-                for ref in cited:
-                    per_key[ref.key] = per_key.get(ref.key, True) and is_met
+            )
+            if state != 2
+        )
+        for cited, i, is_met in lines:
+            line_n[i] += n
+            if is_met:
+                line_met[i] += n
+            for ref in cited:
+                per_key[ref.key] = per_key.get(ref.key, True) and is_met
         for key, ok in per_key.items():
             applying[key] += n
             if ok:
                 meeting[key] += n
 
-    spofs = [
-        (CapabilityLevel(cap, level), holders[(cap_id, level)][0])
-        for (cap_id, level), cap in sorted(asked.items(), key=lambda i: (i[1].code, i[0][1]))
-        if len(holders[(cap_id, level)]) == 1
-    ]
+    spofs = []
+    for (cap_id, level), cap in sorted(asked.items(), key=lambda i: (i[1].code, i[0][1])):
+        sole = sole_holder(holders[(cap_id, level)])
+        if sole is not None:
+            spofs.append((CapabilityLevel(cap, level), sole))
     spof_keys = {(c.capability.code, c.level) for c, _ in spofs}
 
     cells = []
@@ -719,12 +722,9 @@ def _forecast_counts(target, day, month_ends, presence, held_by) -> list[int]:
         until = held_by.get(pid, {}).get((target.cap_id, target.level))
         if until is None or until <= day:
             continue
-        held = [Interval(day, until, None)]
-        for span in intersect(present, held):
-            lo, hi = bisect_left(points, span.start), bisect_left(points, span.end)
-            if lo < hi:
-                diff[lo] += 1
-                diff[hi] -= 1
+        for lo, hi in points_counted(points, present, [Interval(day, until, None)]):
+            diff[lo] += 1
+            diff[hi] -= 1
     counts, running = [], 0
     for i in range(len(points)):
         running += diff[i]

@@ -8,7 +8,6 @@ not grow with the number of people.
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -56,8 +55,24 @@ from skills.coverage.data import (
     UnitReport,
     WhatIf,
 )
-from skills.coverage.holdings import NEVER, Interval, Source, add_months, containing, merge
-from skills.coverage.presence import PostingRecord, days_in_unit, intersect, posting_record
+from skills.coverage.figures import (
+    count_once,
+    counted_for_compliance,
+    grace_deadline,
+    points_counted,
+    sole_holder,
+)
+from skills.coverage.holdings import (
+    NEVER,
+    Interval,
+    Source,
+    add_months,
+    completion_expiry,
+    containing,
+    merge,
+    window_end,
+)
+from skills.coverage.presence import PostingRecord, days_in_unit, posting_record
 from skills.dates import LOOKAHEAD_DAYS, month_ends_after
 from skills.models import Expectation, Requirement, ResilienceTarget
 from skills.versions import BEGINNING, VersionChoice
@@ -91,7 +106,7 @@ class RequirementRule:
 
     def deadline(self, posting_start: date) -> date:
         """The posting's start (or the version's ``grace_from``, if later) + grace months."""
-        return add_months(max(posting_start, self.grace_from), self.grace_months)
+        return grace_deadline(posting_start, self.grace_from, self.grace_months)
 
 
 @dataclass
@@ -216,7 +231,7 @@ class _Holdings:
                 validity = catalogue.validity[coll_id]
                 # A lab completion dated L is in the collection's window on D when
                 # L <= D < L + validity months.
-                end = add_months(comp.completed_on, validity) if validity else NEVER
+                end = window_end(comp.completed_on, validity)
                 src = Source(catalogue.activities[coll_id], comp.id, comp.completed_on)
                 lab_windows[coll_id][comp.activity_id].append(Interval(comp.completed_on, end, src))
         for coll_id, labs in lab_windows.items():
@@ -313,7 +328,7 @@ class Register:
                     pk=activity_id, **dict(zip(_ACTIVITY_FIELDS, act, strict=True))
                 )
             validity = activities[activity_id].validity_months
-            expiry = expires_on or (add_months(completed_on, validity) if validity else NEVER)
+            expiry = completion_expiry(completed_on, expires_on, validity)
             comp = _Comp(pk, person_id, activity_id, completed_on, expiry, status)
             (verified if status == Status.VERIFIED else pending)[person_id].append(comp)
         # Planned cohorts count as verified, from their planned date (what-if only).
@@ -329,7 +344,7 @@ class Register:
                 act = found[plan.activity_code]
                 activities[act.pk] = act
                 validity = act.validity_months
-                expiry = add_months(plan.completed_on, validity) if validity else NEVER
+                expiry = completion_expiry(plan.completed_on, None, validity)
                 for pid in plan.person_ids:
                     comp = _Comp(None, pid, act.pk, plan.completed_on, expiry, Status.VERIFIED)
                     (planned_now if plan.completed_on <= as_of else planned_later)[pid].append(comp)
@@ -406,7 +421,7 @@ class Register:
             status=status,
             deadline=deadline,
             held_until=held_until,
-            counted=req.mandatory and (held is not None or day >= deadline),
+            counted=counted_for_compliance(req.mandatory, held is not None, day, deadline),
             expectations=req.expectations,
         )
 
@@ -714,14 +729,14 @@ def _build_unit_report(
             register.posting_requirements(rec, requirements.get(rec.role_id, []))
             for rec in current[pid]
         )
-        seen: set[tuple[str, int]] = set()
-        for pr in posting_lines:
-            for line in pr.requirements:
-                # Two postings of one person asking for the same thing count once.
-                key = (line.capability.code, line.level)
-                if line.counted and key not in seen:
-                    seen.add(key)
-                    counted_lines.append(line)
+        counted_lines.extend(
+            count_once(
+                ((line.capability.code, line.level), line)
+                for pr in posting_lines
+                for line in pr.requirements
+                if line.counted
+            )
+        )
         person_lines.append(
             PersonLine(
                 person=refs[pid],
@@ -761,13 +776,13 @@ def _build_unit_report(
     for (cap_id, level), by in sorted(
         asked.items(), key=lambda i: (cap_refs[i[0][0]].code, i[0][1])
     ):
-        holders = holders_on_d(cap_id, level)
-        if len(holders) == 1:
+        sole = sole_holder(holders_on_d(cap_id, level))
+        if sole is not None:
             spofs.append(
                 SinglePointOfFailure(
                     capability=cap_refs[cap_id],
                     level=level,
-                    person=refs[holders[0]],
+                    person=refs[sole],
                     asked_by=tuple(sorted(by, key=[ASKED_BY_TARGET, ASKED_BY_REQUIREMENT].index)),
                 )
             )
@@ -862,11 +877,9 @@ def _forecast_target(
             continue
         counted: set[int] = set()
         spans = []
-        for span in intersect(presence[pid], held):
-            lo, hi = bisect_left(points, span.start), bisect_left(points, span.end)
-            if lo < hi:
-                counted.update(range(lo, hi))
-                spans.append(hi)
+        for lo, hi in points_counted(points, presence[pid], held):
+            counted.update(range(lo, hi))
+            spans.append(hi)
         for i in counted:
             counts[i] += 1
         drops.extend((hi, pid) for hi in spans if hi < len(points) and hi not in counted)

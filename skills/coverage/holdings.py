@@ -28,6 +28,21 @@ NEVER = date.max
 add_months = lru_cache(maxsize=65536)(_add_months)
 
 
+def completion_expiry(completed_on: date, own_expiry: date | None, months: int | None) -> date:
+    """DESIGN.md, Expiry: the record's own expiry if it gives one, else the completion date
+    plus the activity's validity in months; NEVER when it has neither. Valid on D when
+    completed_on <= D < expiry."""
+    if own_expiry is not None:
+        return own_expiry
+    return add_months(completed_on, months) if months else NEVER
+
+
+def window_end(completed_on: date, months: int | None) -> date:
+    """DESIGN.md, collection: a lab completion dated L is inside the collection's window on D
+    when L <= D < L + validity months (with no validity, for ever)."""
+    return add_months(completed_on, months) if months else NEVER
+
+
 class Source(NamedTuple):
     """What an interval of holding comes from: the activity and the completion whose
     expiry (or, for a collection, whose leaving the window) ends it."""
@@ -181,15 +196,14 @@ class HeldOn:
                     changed.add(pid)
             if evidences is None:
                 continue
-            if own_expiry is not None:
-                expiry = own_expiry
-            elif months:
+            if own_expiry is not None or not months:
+                expiry = completion_expiry(completed_on, own_expiry, months)
+            else:
+                # The one expiry rule, cached per validity and date (the hot loop).
                 cache = expiry_of[months]
                 expiry = cache.get(completed_on)
                 if expiry is None:
-                    expiry = cache[completed_on] = add_months(completed_on, months)
-            else:
-                expiry = NEVER
+                    expiry = cache[completed_on] = completion_expiry(completed_on, None, months)
             if expiry > day:
                 mine = held.get(pid)
                 if mine is None:
@@ -227,7 +241,7 @@ class HeldOn:
                 months = validity.get(coll_id)
                 expiry = end_of.get((last, months))
                 if expiry is None:
-                    expiry = end_of[(last, months)] = add_months(last, months) if months else NEVER
+                    expiry = end_of[(last, months)] = window_end(last, months)
                 if expiry <= day:
                     continue
                 mine = held.get(pid)
