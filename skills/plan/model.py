@@ -1,0 +1,441 @@
+"""The training plan as an integer programme over plain data (issue 16, point 4).
+
+A pure solver: no database. ``build.py`` turns the register into a ``PlanInput``; this module
+chooses bookings ``x[person, offering]`` (binary) and ``explain.py`` says why each was chosen.
+
+Hard constraints: places per offering, the budget (money and/or places), a cap per person, no
+two offerings one person attends overlapping in dates, eligibility. Objectives, solved one
+after the other (each stage keeps the optimum of the one before):
+
+1. every target's headcount at every month end of the horizon at or above its minimum in
+   force then (slack per target and month end, so a budget too small still solves and says
+   where it falls short);
+2. single points of failure removed: headcount at least 2 where possible;
+3. compliance: the most (person, required capability, month end) pairs held;
+4. least cost.
+
+A booking counts at a month end M when the offering ends on or before M and M is before its
+end plus the activity's validity (DESIGN.md: valid on D when completed <= D < expiry), and
+the person is in the unit on M.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pulp
+
+from skills.dates import add_months
+
+NEVER = date.max
+
+Pair = tuple[str, int]  # (capability code, level)
+
+
+@dataclass(frozen=True)
+class PlanPerson:
+    id: int
+    name: str
+    # (capability, level) -> held until (exclusive; NEVER when it never expires). A level held
+    # holds the levels below: callers give every level held.
+    held: dict[Pair, date] = field(default_factory=dict)
+    # first and last day in the unit (None: from before / open-ended)
+    joins_on: date | None = None
+    leaves_on: date | None = None
+    leaves_because: str = ""  # "leaves", "fund Cyber Uplift ends" …
+    # mandatory requirements of their role: (capability, level)
+    needs: frozenset[Pair] = frozenset()
+
+    def in_unit_on(self, day: date) -> bool:
+        return (self.joins_on is None or self.joins_on <= day) and (
+            self.leaves_on is None or day <= self.leaves_on
+        )
+
+    def holds_on(self, pair: Pair, day: date) -> bool:
+        return self.held.get(pair, date.min) > day
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    capability: str
+    level: int
+    minimums: dict[date, int]  # month end -> minimum in force then (absent: no target then)
+
+    @property
+    def pair(self) -> Pair:
+        return (self.capability, self.level)
+
+    @property
+    def label(self) -> str:
+        return f"{self.capability} L{self.level}"
+
+
+@dataclass(frozen=True)
+class PlanOffering:
+    id: int
+    title: str
+    grants: tuple[Pair, ...]  # (capability, level) it evidences; lower levels follow
+    starts_on: date
+    ends_on: date
+    places: int
+    cost_pence: int
+    validity_months: int | None = None
+    prerequisites: tuple[Pair, ...] = ()  # held on the start date
+    open_to: frozenset[int] | None = None  # person ids it is open to; None: everyone
+
+    def granted(self) -> set[Pair]:
+        return {(c, lower) for c, level in self.grants for lower in range(1, level + 1)}
+
+    def counts_on(self, day: date) -> bool:
+        if self.ends_on > day:
+            return False
+        return self.validity_months is None or day < add_months(self.ends_on, self.validity_months)
+
+
+@dataclass(frozen=True)
+class Budget:
+    money_pence: int | None = None
+    places: int | None = None
+    per_person: int | None = None
+
+
+@dataclass
+class PlanInput:
+    as_of: date
+    month_ends: list[date]
+    people: list[PlanPerson]
+    targets: list[PlanTarget]
+    offerings: list[PlanOffering]
+    budget: Budget = field(default_factory=Budget)
+    time_limit: float = 60.0
+
+
+@dataclass(frozen=True)
+class Proposal:
+    person_id: int
+    offering_id: int
+    cost_pence: int
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A target short at month ends despite the plan: from when, by how much at worst, and
+    what the cheapest plan with no money or places limit would book for it (``closable``:
+    whether that closes it at every month end; no offering may run early enough)."""
+
+    target: PlanTarget
+    first_short: date
+    worst: int
+    cost_to_close_pence: int
+    bookings_to_close: int
+    closable: bool
+
+
+@dataclass
+class StageResult:
+    name: str
+    status: str
+    objective: float | None
+    gap: float | None  # relative gap; 0.0 when proved optimal; None when unknown
+    seconds: float
+
+
+@dataclass
+class PlanResult:
+    proposals: list[Proposal]
+    cost_pence: int
+    shortfalls: list[Shortfall]
+    stages: list[StageResult]
+    variables: int
+    constraints: int
+    seconds: float
+    # target label -> month end -> headcount (before, with the plan)
+    headcount_before: dict[str, dict[date, int]]
+    headcount_after: dict[str, dict[date, int]]
+
+    @property
+    def gap(self) -> float | None:
+        """The worst relative gap of the stages (None: unknown)."""
+        gaps = [s.gap for s in self.stages]
+        return None if any(g is None for g in gaps) else max(gaps, default=0.0)
+
+    @property
+    def optimal(self) -> bool:
+        return all(s.status == "Optimal" and s.gap == 0.0 for s in self.stages)
+
+
+def eligible(person: PlanPerson, offering: PlanOffering, wanted: set[Pair], last: date) -> bool:
+    """Issue 16: open to them; in the unit when it starts; the offering grants something a
+    target or their role asks for (``wanted``: the unit's target pairs); not already holding
+    all of that past the horizon; prerequisites held on its start date."""
+    if offering.open_to is not None and person.id not in offering.open_to:
+        return False
+    if not person.in_unit_on(offering.starts_on):
+        return False
+    useful = offering.granted() & (wanted | set(person.needs))
+    if not useful:
+        return False
+    if all(person.holds_on(pair, last) for pair in useful):
+        return False
+    return all(person.holds_on(pair, offering.starts_on) for pair in offering.prerequisites)
+
+
+def base_headcount(people: list[PlanPerson], pair: Pair, day: date) -> int:
+    return sum(1 for p in people if p.in_unit_on(day) and p.holds_on(pair, day))
+
+
+class _Model:
+    """The variables and expressions shared by every stage."""
+
+    def __init__(self, data: PlanInput, with_budget: bool = True):
+        self.data = data
+        self.prob = pulp.LpProblem("training_plan", pulp.LpMinimize)
+        last = data.month_ends[-1] if data.month_ends else data.as_of
+        wanted = {t.pair for t in data.targets}
+        self.offerings = {o.id: o for o in data.offerings}
+        self.people = {p.id: p for p in data.people}
+        self.x: dict[tuple[int, int], pulp.LpVariable] = {}
+        for p in data.people:
+            for o in data.offerings:
+                if o.starts_on > data.as_of and eligible(p, o, wanted, last):
+                    self.x[p.id, o.id] = pulp.LpVariable(f"x_{p.id}_{o.id}", cat="Binary")
+        by_person: dict[int, list[int]] = defaultdict(list)
+        by_offering: dict[int, list[int]] = defaultdict(list)
+        for pid, oid in self.x:
+            by_person[pid].append(oid)
+            by_offering[oid].append(pid)
+        prob = self.prob
+        for oid, pids in by_offering.items():
+            prob += pulp.lpSum(self.x[p, oid] for p in pids) <= self.offerings[oid].places
+        cost = pulp.lpSum(self.offerings[o].cost_pence * v for (_, o), v in self.x.items())
+        self.cost = cost
+        budget = data.budget
+        if with_budget and budget.money_pence is not None:
+            prob += cost <= budget.money_pence, "money"
+        if with_budget and budget.places is not None:
+            prob += pulp.lpSum(self.x.values()) <= budget.places, "places"
+        for pid, oids in by_person.items():
+            if budget.per_person is not None:
+                prob += pulp.lpSum(self.x[pid, o] for o in oids) <= budget.per_person
+            # No two offerings on the same days: at each start date, at most one running.
+            for day in sorted({self.offerings[o].starts_on for o in oids}):
+                running = [
+                    o
+                    for o in oids
+                    if self.offerings[o].starts_on <= day <= self.offerings[o].ends_on
+                ]
+                if len(running) > 1:
+                    prob += pulp.lpSum(self.x[pid, o] for o in running) <= 1
+        # counted[pair][month end]: base headcount and the new holders' indicator variables.
+        self.base: dict[Pair, dict[date, int]] = {}
+        self.new: dict[Pair, dict[date, list[tuple[int, pulp.LpVariable]]]] = {}
+        pairs = wanted | {pair for p in data.people for pair in p.needs}
+        pair_no = {pair: n for n, pair in enumerate(sorted(pairs))}
+        for pair in pairs:
+            self.base[pair], self.new[pair] = {}, {}
+            for m in data.month_ends:
+                self.base[pair][m] = base_headcount(data.people, pair, m)
+                self.new[pair][m] = []
+        for pid, oids in by_person.items():
+            person = self.people[pid]
+            for pair in pairs:
+                granting = [o for o in oids if pair in self.offerings[o].granted()]
+                if not granting:
+                    continue
+                for m in data.month_ends:
+                    if not person.in_unit_on(m) or person.holds_on(pair, m):
+                        continue
+                    counting = [o for o in granting if self.offerings[o].counts_on(m)]
+                    if not counting:
+                        continue
+                    y = pulp.LpVariable(f"y_{pid}_{pair_no[pair]}_{m:%Y%m%d}", cat="Binary")
+                    prob += y <= pulp.lpSum(self.x[pid, o] for o in counting)
+                    self.new[pair][m].append((pid, y))
+        self.headcount = {
+            pair: {
+                m: self.base[pair][m] + pulp.lpSum(y for _, y in self.new[pair][m])
+                for m in data.month_ends
+            }
+            for pair in pairs
+        }
+        # Stage 1: the minimum at every month end, with slack.
+        self.short: dict[tuple[int, date], pulp.LpVariable] = {}
+        for i, t in enumerate(data.targets):
+            for m in data.month_ends:
+                minimum = t.minimums.get(m)
+                if not minimum:
+                    continue
+                s = pulp.LpVariable(f"short_{i}_{m:%Y%m%d}", lowBound=0, upBound=minimum)
+                prob += self.headcount[t.pair][m] + s >= minimum
+                self.short[i, m] = s
+        # Stage 2: two holders of every target's capability, where anyone holds it.
+        self.spof = []
+        for pair in sorted({t.pair for t in data.targets}):
+            for m in data.month_ends:
+                name = f"spof_{pair_no[pair]}_{m:%Y%m%d}"
+                s = pulp.LpVariable(name, lowBound=0, upBound=2)
+                prob += self.headcount[pair][m] + s >= 2
+                self.spof.append(s)
+        # Stage 3: compliance — each person's requirements held at each month end in post.
+        self.met = [
+            y
+            for pair in pairs
+            for m in data.month_ends
+            for pid, y in self.new[pair][m]
+            if pair in self.people[pid].needs
+        ]
+
+    def solve(self, time_limit: float) -> list[StageResult]:
+        stages = [
+            ("coverage", pulp.lpSum(self.short.values()), 1),
+            ("single points of failure", pulp.lpSum(self.spof), 1),
+            ("compliance", -pulp.lpSum(self.met), 1),
+            ("cost", self.cost, 1),
+        ]
+        results = []
+        started = time.monotonic()
+        for n, (name, objective, _) in enumerate(stages):
+            left = max(1.0, (time_limit - (time.monotonic() - started)) / (len(stages) - n))
+            self.prob.setObjective(objective)
+            result = _run(self.prob, left, name)
+            results.append(result)
+            if result.objective is None:
+                break
+            # Keep this stage's optimum (rounded: the objectives are integers) for the next.
+            bound = round(result.objective)
+            self.prob += objective <= bound, f"keep_{n}"
+        return results
+
+
+def _run(prob: pulp.LpProblem, time_limit: float, name: str) -> StageResult:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "cbc.log"
+        solver = pulp.PULP_CBC_CMD(msg=0, timeLimit=time_limit, logPath=str(log))
+        started = time.monotonic()
+        prob.solve(solver)
+        seconds = time.monotonic() - started
+        text = log.read_text() if log.exists() else ""
+    status = pulp.LpStatus[prob.status]
+    value = pulp.value(prob.objective) if prob.status == pulp.LpStatusOptimal else None
+    if value is None and prob.sol_status in (pulp.LpSolutionIntegerFeasible,):
+        value = pulp.value(prob.objective)
+    if value is None and status == "Optimal":
+        value = 0.0
+    return StageResult(name, status, value, _gap(text, value), seconds)
+
+
+def _gap(log: str, value: float | None) -> float | None:
+    """CBC's relative gap from its log: 0 when it proved the optimum."""
+    if "Optimal solution found" in log or "Result - Optimal" in log:
+        return 0.0
+    found = re.search(r"Gap:\s+([-0-9.eE+]+)", log)
+    if found:
+        return abs(float(found.group(1)))
+    bound = re.search(r"Lower bound:\s+([-0-9.eE+]+)", log)
+    if bound and value is not None:
+        return abs(value - float(bound.group(1))) / max(1.0, abs(value))
+    return None
+
+
+def _chosen(model: _Model) -> list[Proposal]:
+    return sorted(
+        (
+            Proposal(pid, oid, model.offerings[oid].cost_pence)
+            for (pid, oid), v in model.x.items()
+            if (v.value() or 0) > 0.5
+        ),
+        key=lambda p: (model.offerings[p.offering_id].starts_on, p.person_id, p.offering_id),
+    )
+
+
+def _headcounts(data: PlanInput, chosen: list[Proposal]) -> dict[str, dict[date, int]]:
+    offerings = {o.id: o for o in data.offerings}
+    by_person = defaultdict(list)
+    for p in chosen:
+        by_person[p.person_id].append(offerings[p.offering_id])
+    out = {}
+    for t in data.targets:
+        out[t.label] = {
+            m: sum(
+                1
+                for p in data.people
+                if p.in_unit_on(m)
+                and (
+                    p.holds_on(t.pair, m)
+                    or any(t.pair in o.granted() and o.counts_on(m) for o in by_person[p.id])
+                )
+            )
+            for m in data.month_ends
+        }
+    return out
+
+
+def solve(data: PlanInput) -> PlanResult:
+    started = time.monotonic()
+    model = _Model(data)
+    stages = model.solve(data.time_limit)
+    chosen = _chosen(model)
+    after = _headcounts(data, chosen)
+    shortfalls = _shortfalls(data, after, time.monotonic() - started)
+    return PlanResult(
+        proposals=chosen,
+        cost_pence=sum(p.cost_pence for p in chosen),
+        shortfalls=shortfalls,
+        stages=stages,
+        variables=len(model.prob.variables()),
+        constraints=len(model.prob.constraints),
+        seconds=time.monotonic() - started,
+        headcount_before=_headcounts(data, []),
+        headcount_after=after,
+    )
+
+
+def _short_from(data: PlanInput, after: dict[str, dict[date, int]]):
+    for t in data.targets:
+        short = [
+            (m, t.minimums[m] - after[t.label][m])
+            for m in data.month_ends
+            if t.minimums.get(m) and after[t.label][m] < t.minimums[m]
+        ]
+        if short:
+            yield t, short
+
+
+def _shortfalls(data: PlanInput, after, spent: float) -> list[Shortfall]:
+    """Targets still short with the budget: what a plan with no money or places limit would
+    book for each (the cheapest extra bookings), or None when nothing can close it."""
+    short = list(_short_from(data, after))
+    if not short:
+        return []
+    free = _Model(data, with_budget=False)
+    free.prob.setObjective(pulp.lpSum(free.short.values()))
+    left = max(5.0, data.time_limit - spent)
+    first = _run(free.prob, left / 2, "coverage, no budget")
+    if first.objective is not None:
+        free.prob += pulp.lpSum(free.short.values()) <= round(first.objective)
+    free.prob.setObjective(free.cost)
+    _run(free.prob, left / 2, "cost, no budget")
+    chosen = _chosen(free)
+    unlimited = {t.label for t, _ in _short_from(data, _headcounts(data, chosen))}
+    offerings = {o.id: o for o in data.offerings}
+    out = []
+    for t, months in short:
+        closing = [p for p in chosen if t.pair in offerings[p.offering_id].granted()]
+        closes = t.label not in unlimited
+        out.append(
+            Shortfall(
+                target=t,
+                first_short=months[0][0],
+                worst=max(n for _, n in months),
+                cost_to_close_pence=sum(p.cost_pence for p in closing),
+                bookings_to_close=len(closing),
+                closable=closes,
+            )
+        )
+    return out
