@@ -1,10 +1,12 @@
 from django.urls import path
 
-from skills import views, views_report_jobs
+from skills import impact_views, views, views_report_jobs
 
 app_name = "skills"
 
 urlpatterns = [
+    # Under /coverage/ (the chief officer's section); coverage's own urls do not claim it.
+    path("coverage/impact/", impact_views.requirement_impact, name="requirement_impact"),
     path("units/<slug:code>/report/", views.unit_report, name="unit_report"),
     path("units/<slug:code>/report/trace/", views.unit_trace, name="unit_trace"),
     path("units/<slug:code>/report/pdf/<int:pk>/", views_report_jobs.report_job, name="report_job"),

@@ -1,0 +1,259 @@
+"""The impact page: what a draft or scheduled requirement or target version would change in a
+unit (or a force's units) the viewer oversees, before it takes effect (skills/impact.py).
+A GET form; nothing is written by looking."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from crispy_forms.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Submit
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html_join
+
+from people.access import has_oversight, units_overseen_by
+from skills.dates import check_as_of
+from skills.impact import ImpactError, impact_of_versions
+from skills.models import Requirement, ResilienceTarget
+from skills.renderers import capability_label, day_label
+from skills.report_query import as_seen_by
+from skills.tables import ROW_HEADER, person_link, tag
+from skills.versions import today
+
+NOT_ASKED = "not asked"
+
+
+def pending_versions(units):
+    """Draft and scheduled versions the viewer may look at: every requirement's, kinds' targets
+    and the targets of units they oversee (two queries)."""
+    day = today()
+    pending = Q(draft=True) | Q(valid_from__gt=day)
+    requirements = Requirement.objects.filter(pending).select_related("role_profile", "capability")
+    targets = (
+        ResilienceTarget.objects.filter(pending)
+        .filter(Q(unit__isnull=True) | Q(unit__in=units))
+        .select_related("unit", "capability")
+    )
+    out = [(f"r{r.pk}", r) for r in requirements.order_by("role_profile__code", "order", "pk")]
+    out += [(f"t{t.pk}", t) for t in targets.order_by("unit_kind", "capability__code", "pk")]
+    return out
+
+
+def _label(version) -> str:
+    stage = "draft" if version.draft else "scheduled"
+    what = "retired" if version.retired else stage
+    return f"{version} — {what}, from {version.valid_from.isoformat()}"
+
+
+class ImpactForm(forms.Form):
+    version = forms.MultipleChoiceField(
+        label="Versions to look at",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Drafts and versions scheduled after today.",
+        error_messages={"required": "Choose at least one version to look at"},
+    )
+    unit = forms.ChoiceField(
+        label="Unit",
+        help_text="Its people and targets, and those of the units inside it.",
+        error_messages={"required": "Choose a unit"},
+    )
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        help_text="For example, 2027-04-30. Leave blank for the day the first version counts.",
+        error_messages={"invalid": "Enter the date as year-month-day, for example 2027-04-30"},
+        validators=[check_as_of],
+    )
+
+    def __init__(self, *args, versions, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = [(key, _label(v)) for key, v in versions]
+        self.fields["unit"].choices = [("", "Choose a unit")] + [
+            (u.code, f"{u.name} ({u.code})") for u in units
+        ]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.checkboxes("version", small=True),
+            Field.select("unit"),
+            Field.text("as_of", field_width=10),
+            Submit("look", "Show the impact"),
+        )
+
+
+class _Table(tables.Table):
+    def __init__(self, data, *, visible_ids=None, **kwargs):
+        self.visible_ids = visible_ids
+        super().__init__(data, **kwargs)
+
+
+class StatusChangeTable(_Table):
+    caption = "People whose requirement status changes"
+    person = tables.Column(verbose_name="Person", attrs=ROW_HEADER)
+    role = tables.Column(verbose_name="Role")
+    requirement = tables.Column(verbose_name="Requirement", empty_values=())
+    before = tables.Column(verbose_name="Before", empty_values=())
+    after = tables.Column(verbose_name="After", empty_values=())
+    deadline = tables.Column(verbose_name="Deadline after", empty_values=())
+
+    class Meta:
+        empty_text = "Nobody's requirement status changes."
+        orderable = False
+
+    def render_person(self, value):
+        return person_link(value, self.visible_ids)
+
+    def render_requirement(self, record):
+        kind = "mandatory" if record.mandatory else "recommended"
+        return f"{capability_label(record.capability, record.level)} ({kind})"
+
+    def render_before(self, value):
+        return tag(value) if value else NOT_ASKED
+
+    def render_after(self, value):
+        return tag(value) if value else NOT_ASKED
+
+    def render_deadline(self, record):
+        return day_label(record.deadline) if record.after else "–"
+
+
+class TargetChangeTable(_Table):
+    caption = "Targets that change"
+    target = tables.Column(verbose_name="Target", empty_values=(), attrs=ROW_HEADER)
+    minimum = tables.Column(verbose_name="Minimum", empty_values=())
+    headcount = tables.Column(verbose_name="Holders", attrs={"numeric": True})
+    shortfall = tables.Column(verbose_name="Short by", empty_values=())
+    cliff = tables.Column(verbose_name="Falls short on", empty_values=())
+    places = tables.Column(verbose_name="More holders needed", attrs={"numeric": True})
+
+    class Meta:
+        empty_text = "No target changes."
+        orderable = False
+
+    def render_target(self, record):
+        text = capability_label(record.capability, record.level)
+        return format_html_join("", "{} {}", [(text, tag("short") if record.becomes_short else "")])
+
+    def render_minimum(self, record):
+        return f"{_num(record.minimum_before)} → {_num(record.minimum_after)}"
+
+    def render_shortfall(self, record):
+        return f"{record.shortfall_before} → {record.shortfall_after}"
+
+    def render_cliff(self, record):
+        return f"{_day(record.cliff_before)} → {_day(record.cliff_after)}"
+
+
+class SinglePointTable(_Table):
+    caption = "Single points of failure it creates"
+    capability = tables.Column(
+        verbose_name="Capability and level", empty_values=(), attrs=ROW_HEADER
+    )
+    person = tables.Column(verbose_name="Only holder")
+
+    class Meta:
+        empty_text = "It creates no single point of failure."
+        orderable = False
+
+    def render_capability(self, record):
+        return capability_label(record.capability, record.level)
+
+    def render_person(self, value):
+        return person_link(value, self.visible_ids)
+
+
+class TrainingTable(_Table):
+    caption = "Training that would close the gap"
+    need = tables.Column(verbose_name="Capability and level", empty_values=(), attrs=ROW_HEADER)
+    people = tables.Column(verbose_name="People now due or missing", attrs={"numeric": True})
+    places = tables.Column(verbose_name="More holders a target needs", attrs={"numeric": True})
+    activities = tables.Column(verbose_name="Activities that give it", empty_values=())
+
+    class Meta:
+        empty_text = "No new gap to close."
+        orderable = False
+
+    def render_need(self, record):
+        return capability_label(record.capability, record.level)
+
+    def render_activities(self, value):
+        if not value:
+            return "None in the catalogue"
+        return format_html_join(", ", "{} ({})", [(a.title, a.kind) for a in value])
+
+
+def _num(value):
+    return "none" if value is None else str(value)
+
+
+def _day(value):
+    return day_label(value) if value else "never"
+
+
+def _percent(value):
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+@login_required
+def requirement_impact(request):
+    """The form, and with versions and a unit chosen, their impact on that unit."""
+    if not has_oversight(request.user):
+        raise PermissionDenied
+    units = list(units_overseen_by(request.user).order_by("name").prefetch_related("forces"))
+    chosen_code = request.GET.get("unit")
+    if chosen_code and chosen_code not in {u.code for u in units}:
+        raise Http404("No such unit in your scope")
+    versions = pending_versions([u.pk for u in units])
+    bound = "version" in request.GET or "look" in request.GET
+    form = ImpactForm(request.GET if bound else None, versions=versions, units=units)
+    if not bound and chosen_code:
+        form.initial["unit"] = chosen_code
+    context = {"form": form, "has_versions": bool(versions), "impact": None}
+    status = 200
+    if bound and form.is_valid():
+        picked = form.cleaned_data["version"]
+        unit = next(u for u in units if u.code == form.cleaned_data["unit"])
+        try:
+            impact = impact_of_versions(
+                {int(k[1:]) for k in picked if k[0] == "r"},
+                {int(k[1:]) for k in picked if k[0] == "t"},
+                units=[unit],
+                on=form.cleaned_data.get("as_of"),
+            )
+        except ImpactError as exc:
+            form.add_error("version", str(exc))
+            status = 400
+        else:
+            impact, visible = as_seen_by(request.user, impact)
+            u = impact.units[0]
+            context.update(
+                impact=impact,
+                unit=u,
+                summary_rows=[
+                    ("As of", day_label(impact.on)),
+                    ("Looking at", "; ".join(impact.versions)),
+                    (
+                        "Compliance",
+                        f"{_percent(u.compliance_before.value)} before, "
+                        f"{_percent(u.compliance_after.value)} after",
+                    ),
+                    ("People whose status changes", len(u.changes)),
+                    ("Targets that become short", len(u.targets_short)),
+                    ("Single points of failure created", len(u.single_points_created)),
+                ],
+                changes=StatusChangeTable(u.changes, visible_ids=visible),
+                targets=TargetChangeTable(u.targets, visible_ids=visible),
+                single_points=SinglePointTable(u.single_points_created, visible_ids=visible),
+                training=TrainingTable(u.training, visible_ids=visible),
+                report_url=reverse("skills:unit_report", kwargs={"code": u.unit.code}),
+            )
+    elif bound:
+        status = 400
+    context["breadcrumbs"] = [("Home", reverse("home")), ("Coverage", reverse("coverage:overview"))]
+    return render(request, "skills/impact.html", context, status=status)
