@@ -82,7 +82,7 @@ def test_a_coordinator_without_mfa_reaches_no_coordinator_page_until_totp_is_set
     assert page.url.endswith(reverse("mfa_activate_totp"))
     secret = page.locator("#authenticator_secret").input_value()
     page.fill('input[name="code"]', _current_code(secret))
-    page.get_by_role("button", name="Activate").click()
+    page.get_by_role("button", name="Turn on the authenticator app").click()
     page.wait_for_load_state("domcontentloaded")
 
     page.goto("/units/")
