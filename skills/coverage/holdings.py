@@ -252,3 +252,38 @@ class HeldOn:
                         mine[key] = expiry
         self._labs_changed = set()
         return held
+
+
+def held_since(
+    rows: Iterable[tuple[int, date, date | None]], day: date, rules: HoldingRules
+) -> dict[tuple[int, int], date]:
+    """The pathway's "met on": for each (capability id, level) one person holds on ``day`` (a
+    level held holds the levels below), the date of the completion that holds it longest
+    (DESIGN.md: held until), or, held through a collection only, the day its threshold was
+    reached by labs still inside the window on ``day``. ``rows``: the person's verified
+    completions as (activity id, completed on, own expiry)."""
+    direct: dict[tuple[int, int], tuple[date, date]] = {}
+    first_in_window: dict[int, dict[int, date]] = defaultdict(dict)
+    for activity_id, completed_on, own_expiry in rows:
+        if completed_on > day:
+            continue
+        expiry = completion_expiry(completed_on, own_expiry, rules.validity.get(activity_id))
+        if expiry > day:
+            for key in with_lower_levels(rules.evidences.get(activity_id, ())):
+                if direct.get(key, (date.min, date.min)) < (expiry, completed_on):
+                    direct[key] = (expiry, completed_on)
+        for coll_id in rules.collections_of_lab.get(activity_id, ()):
+            if day < window_end(completed_on, rules.validity.get(coll_id)):
+                labs = first_in_window[coll_id]
+                if completed_on < labs.get(activity_id, date.max):
+                    labs[activity_id] = completed_on
+    out = {key: since for key, (_, since) in direct.items()}
+    for coll_id, labs in first_in_window.items():
+        needed = rules.threshold.get(coll_id, 1)
+        if len(labs) < needed:
+            continue
+        reached = sorted(labs.values())[needed - 1]
+        for key in with_lower_levels(rules.evidences.get(coll_id, ())):
+            if key not in direct and reached < out.get(key, date.max):
+                out[key] = reached
+    return out
