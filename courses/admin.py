@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from courses.models import Activity, ActivityCapability, Completion, Job, Status
+from courses.models import (
+    Activity,
+    ActivityCapability,
+    Booking,
+    Completion,
+    Job,
+    Offering,
+    Status,
+)
 
 
 class ActivityCapabilityInline(admin.TabularInline):
@@ -125,3 +133,28 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Offering)
+class OfferingAdmin(SimpleHistoryAdmin):
+    list_display = ["activity", "starts_on", "ends_on", "places", "cost_pence", "owner_force"]
+    list_filter = ["online", "cancelled", "owner_force"]
+    search_fields = ["activity__title", "activity__code", "location"]
+    autocomplete_fields = ["activity"]
+    filter_horizontal = ["open_to_units", "open_to_forces"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # Cancel it instead: bookings and history rest on it.
+
+
+@admin.register(Booking)
+class BookingAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "offering", "status", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["person__last_name", "person__staff_number", "offering__activity__title"]
+    raw_id_fields = ["offering", "person", "completion"]
+    readonly_fields = ["booked_by", "cancelled_by", "cancelled_at", "created_at", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # A booking is cancelled, never deleted.
