@@ -63,9 +63,10 @@ class OfferingForm(forms.Form):
     )
     online = forms.BooleanField(label="Online", required=False)
     location = forms.CharField(
-        label="Location (optional)",
+        label="Location",
         max_length=200,
         required=False,
+        help_text="Where it is held. May be left blank for an online offering.",
         validators=[refuse_control_characters],
     )
     owner_force = NamedChoice(
