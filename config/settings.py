@@ -287,7 +287,9 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "govuk-table"}
 REGISTER_CLASSIFICATION = os.environ.get("REGISTER_CLASSIFICATION", "OFFICIAL-SENSITIVE")
 
 # Where the register is served, for links in emails sent outside a request (send_reminders).
-REGISTER_BASE_URL = os.environ.get("REGISTER_BASE_URL", "http://127.0.0.1:8000")
+# Only DEBUG has a default (runserver's); in production `check --deploy` refuses it unset
+# (config/checks.py), rather than mail links to this machine's own port 8000.
+REGISTER_BASE_URL = os.environ.get("REGISTER_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # --- background jobs (docs/jobs.md): Django's tasks API, through the django-tasks backport ----
 # The database backend works on SQLite and PostgreSQL; `manage.py db_worker` runs its queue, on

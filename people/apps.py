@@ -8,3 +8,6 @@ class PeopleConfig(AppConfig):
     def ready(self):
         # Connects the per-job log lines in every process, the worker's included.
         import config.logging  # noqa: F401
+
+        # The production settings' own deploy checks (REGISTER_BASE_URL).
+        import config.checks  # noqa: F401

@@ -19,6 +19,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "register.example.police.uk",
     "DJANGO_SECURE": "1",
+    "REGISTER_BASE_URL": "https://register.example.police.uk",
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 
@@ -60,6 +61,25 @@ def test_check_deploy_with_the_documented_environment_prints_no_warning():
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_without_the_base_url_fails_naming_it():
+    # Reminder emails once linked to http://127.0.0.1:8000 whatever the server's address.
+    env = {k: v for k, v in PRODUCTION.items() if k != "REGISTER_BASE_URL"}
+    result = _manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "register.E001" in result.stderr
+    assert "REGISTER_BASE_URL is not set" in result.stderr
+
+
+def test_the_base_url_has_the_local_default_only_with_debug_on():
+    code = "from django.conf import settings; print(repr(settings.REGISTER_BASE_URL))"
+    debug = {"DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = _manage("shell", "-c", code, env=debug)
+    assert result.stdout.strip().splitlines()[-1] == "'http://127.0.0.1:8000'", result.stderr
+    env = {k: v for k, v in PRODUCTION.items() if k != "REGISTER_BASE_URL"}
+    result = _manage("shell", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "''", result.stderr
+
+
 def test_pages_carry_a_content_security_policy(client, cast):
     client.force_login(cast.officer_user)
     response = client.get("/me/", follow=True)
@@ -84,8 +104,14 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 
 @pytest.mark.django_db
 def test_healthz_reports_the_workers_heartbeat(client):
+    from django.core.cache import cache
+
+    from config.health import HEARTBEAT_KEY
     from people.management.commands.worker import beat
 
+    # The cache table is not a model's, so a flush after the real-worker test leaves that
+    # worker's heartbeat behind: start from none.
+    cache.delete(HEARTBEAT_KEY)
     assert "worker: no heartbeat yet" in client.get("/healthz").content.decode()
     beat()
     body = client.get("/healthz").content.decode()
