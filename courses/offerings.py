@@ -15,14 +15,11 @@ from people.models import Force, Person, Posting, Unit
 
 
 def coordinated_forces(user):
-    """Forces with a unit holding someone this user coordinates, or the user's own force
-    grants: the forces whose offerings they may record and change."""
+    """Forces of the people this user coordinates: the forces whose offerings they may record
+    and change."""
     if user.is_superuser:
         return Force.objects.all()
-    people = Person.objects.coordinated_by(user)
-    return Force.objects.filter(
-        Q(pk__in=people.values("force_id")) | Q(units__postings__person__in=people)
-    ).distinct()
+    return Force.objects.filter(pk__in=Person.objects.coordinated_by(user).values("force_id"))
 
 
 def offerings_for(user):
