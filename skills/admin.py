@@ -4,6 +4,8 @@ their ordered requirements, and resilience targets. ``load_catalogue`` ships the
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 
 from people.models import PersonType, UnitKind
 from skills.models import (
@@ -191,6 +193,15 @@ class VersionAdminMixin:
     def stage_display(self, obj):
         return obj.stage(today())
 
+    @admin.display(description="impact")
+    def impact_link(self, obj):
+        """A draft or scheduled version: a link to what it would change (skills/impact.py)."""
+        if obj.has_counted(today()):
+            return "–"
+        prefix = "r" if isinstance(obj, Requirement) else "t"
+        url = reverse("skills:requirement_impact")
+        return format_html('<a href="{}?version={}{}">See its impact</a>', url, prefix, obj.pk)
+
 
 @admin.register(Requirement)
 class RequirementAdmin(VersionAdminMixin, admin.ModelAdmin):
@@ -207,6 +218,7 @@ class RequirementAdmin(VersionAdminMixin, admin.ModelAdmin):
         "grace_months",
         "valid_from",
         "stage_display",
+        "impact_link",
     ]
     list_filter = ["role_profile", "draft", "retired", "mandatory"]
     list_select_related = ["role_profile", "capability"]
@@ -263,6 +275,7 @@ class ResilienceTargetAdmin(VersionAdminMixin, admin.ModelAdmin):
         "minimum",
         "valid_from",
         "stage_display",
+        "impact_link",
         "illustrative",
     ]
     list_filter = [UnitOrKindFilter, "unit_kind", "unit", "level", "draft", "illustrative"]

@@ -210,10 +210,11 @@ def requirement_impact(request):
     if chosen_code and chosen_code not in {u.code for u in units}:
         raise Http404("No such unit in your scope")
     versions = pending_versions([u.pk for u in units])
-    bound = "version" in request.GET or "look" in request.GET
+    # A link from the admin names a version only: the form opens with it ticked.
+    bound = "look" in request.GET or {"version", "unit"} <= set(request.GET)
     form = ImpactForm(request.GET if bound else None, versions=versions, units=units)
-    if not bound and chosen_code:
-        form.initial["unit"] = chosen_code
+    if not bound:
+        form.initial = {"version": request.GET.getlist("version"), "unit": chosen_code or ""}
     context = {"form": form, "has_versions": bool(versions), "impact": None}
     status = 200
     if bound and form.is_valid():

@@ -116,3 +116,17 @@ def test_only_units_the_viewer_oversees_and_only_pending_versions(cast, unit, cl
     # The form lists the pending versions only.
     form = client.get(reverse("skills:requirement_impact")).context["form"]
     assert {k for k, _ in form.fields["version"].choices} == {f"t{raised.pk}", f"r{osint.pk}"}
+
+
+def test_the_admin_links_a_pending_version_to_its_impact(cast, unit, client, scheduled):
+    raised, _ = scheduled
+    client.force_login(cast.admin)
+    listing = client.get(reverse("admin:skills_resiliencetarget_changelist")).content.decode()
+    link = f"{reverse('skills:requirement_impact')}?version=t{raised.pk}"
+    assert f'href="{link}"' in listing
+    assert listing.count("See its impact") == 1  # the version in force has none
+
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.context["form"].initial["version"] == [f"t{raised.pk}"]
+    assert response.context["impact"] is None
