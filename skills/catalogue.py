@@ -2,8 +2,11 @@
 inspections, expectations, capabilities, role profiles, activities and resilience targets.
 
 Entries are keyed by their codes, so loading twice changes nothing and an edited entry is
-updated in place. Nothing is ever deleted: rows and links the database holds beyond the files
-are reported as "no longer in the file" for an administrator to review.
+updated in place — except requirements and targets, which are versions of a series
+(skills/versions.py): a changed one becomes a new version from ``effective``, and a change to a
+version that has counted is refused without it (docs/planning.md). Nothing is ever deleted:
+rows and links the database holds beyond the files are reported as "no longer in the file" for
+an administrator to review.
 """
 
 from __future__ import annotations
