@@ -34,6 +34,8 @@ import pulp
 from skills.dates import add_months
 
 NEVER = date.max
+# Seconds a stage spends outside CBC's own time limit at the largest unit's scale.
+STAGE_OVERHEAD = 3.0
 
 Pair = tuple[str, int]  # (capability code, level)
 
@@ -190,6 +192,11 @@ def base_headcount(people: list[PlanPerson], pair: Pair, day: date) -> int:
     return sum(1 for p in people if p.in_unit_on(day) and p.holds_on(pair, day))
 
 
+def _sum(variables, constant=0) -> pulp.LpAffineExpression:
+    """A sum of binaries, built directly (lpSum is the slow part for ~10^5 terms)."""
+    return pulp.LpAffineExpression([(v, 1) for v in variables], constant=constant)
+
+
 class _Model:
     """The variables and expressions shared by every stage."""
 
@@ -212,17 +219,19 @@ class _Model:
             by_offering[oid].append(pid)
         prob = self.prob
         for oid, pids in by_offering.items():
-            prob += pulp.lpSum(self.x[p, oid] for p in pids) <= self.offerings[oid].places
-        cost = pulp.lpSum(self.offerings[o].cost_pence * v for (_, o), v in self.x.items())
+            prob += _sum(self.x[p, oid] for p in pids) <= self.offerings[oid].places
+        cost = pulp.LpAffineExpression(
+            [(v, self.offerings[o].cost_pence) for (_, o), v in self.x.items()]
+        )
         self.cost = cost
         budget = data.budget
         if with_budget and budget.money_pence is not None:
             prob += cost <= budget.money_pence, "money"
         if with_budget and budget.places is not None:
-            prob += pulp.lpSum(self.x.values()) <= budget.places, "places"
+            prob += _sum(self.x.values()) <= budget.places, "places"
         for pid, oids in by_person.items():
             if budget.per_person is not None:
-                prob += pulp.lpSum(self.x[pid, o] for o in oids) <= budget.per_person
+                prob += _sum(self.x[pid, o] for o in oids) <= budget.per_person
             # No two offerings on the same days: at each start date, at most one running.
             for day in sorted({self.offerings[o].starts_on for o in oids}):
                 running = [
@@ -231,7 +240,7 @@ class _Model:
                     if self.offerings[o].starts_on <= day <= self.offerings[o].ends_on
                 ]
                 if len(running) > 1:
-                    prob += pulp.lpSum(self.x[pid, o] for o in running) <= 1
+                    prob += _sum(self.x[pid, o] for o in running) <= 1
         # counted[pair][month end]: base headcount and the new holders' indicator variables.
         self.base: dict[Pair, dict[date, int]] = {}
         self.new: dict[Pair, dict[date, list[tuple[int, pulp.LpVariable]]]] = {}
@@ -242,24 +251,27 @@ class _Model:
             for m in data.month_ends:
                 self.base[pair][m] = base_headcount(data.people, pair, m)
                 self.new[pair][m] = []
+        # One booking per person and capability: then a person counts at most once, and the
+        # headcount is linear in x (no indicator per person and month end: the model stays
+        # the size of the bookings it may choose).
+        self.counting: dict[Pair, dict[date, list[tuple[int, pulp.LpVariable]]]] = self.new
+        grants = {o.id: o.granted() for o in data.offerings}
+        counts = {o.id: [m for m in data.month_ends if o.counts_on(m)] for o in data.offerings}
         for pid, oids in by_person.items():
             person = self.people[pid]
             for pair in pairs:
-                granting = [o for o in oids if pair in self.offerings[o].granted()]
+                granting = [o for o in oids if pair in grants[o]]
                 if not granting:
                     continue
-                for m in data.month_ends:
-                    if not person.in_unit_on(m) or person.holds_on(pair, m):
-                        continue
-                    counting = [o for o in granting if self.offerings[o].counts_on(m)]
-                    if not counting:
-                        continue
-                    y = pulp.LpVariable(f"y_{pid}_{pair_no[pair]}_{m:%Y%m%d}", cat="Binary")
-                    prob += y <= pulp.lpSum(self.x[pid, o] for o in counting)
-                    self.new[pair][m].append((pid, y))
+                if len(granting) > 1:
+                    prob += _sum(self.x[pid, o] for o in granting) <= 1
+                for o in granting:
+                    for m in counts[o]:
+                        if person.in_unit_on(m) and not person.holds_on(pair, m):
+                            self.new[pair][m].append((pid, self.x[pid, o]))
         self.headcount = {
             pair: {
-                m: self.base[pair][m] + pulp.lpSum(y for _, y in self.new[pair][m])
+                m: _sum((v for _, v in self.new[pair][m]), self.base[pair][m])
                 for m in data.month_ends
             }
             for pair in pairs
@@ -284,10 +296,10 @@ class _Model:
                 self.spof.append(s)
         # Stage 3: compliance — each person's requirements held at each month end in post.
         self.met = [
-            y
+            v
             for pair in pairs
             for m in data.month_ends
-            for pid, y in self.new[pair][m]
+            for pid, v in self.new[pair][m]
             if pair in self.people[pid].needs
         ]
 
@@ -295,28 +307,38 @@ class _Model:
         stages = [
             ("coverage", pulp.lpSum(self.short.values()), 1),
             ("single points of failure", pulp.lpSum(self.spof), 1),
-            ("compliance", -pulp.lpSum(self.met), 1),
+            ("compliance", pulp.LpAffineExpression([(v, -1) for v in self.met]), 1),
             ("cost", self.cost, 1),
         ]
         results = []
         started = time.monotonic()
+        kept: dict[tuple[int, int], float] = {}
         for n, (name, objective, _) in enumerate(stages):
-            left = max(1.0, (time_limit - (time.monotonic() - started)) / (len(stages) - n))
+            # CBC's limit leaves out writing and reading the model (a few seconds at scale).
+            left = (time_limit - (time.monotonic() - started)) / (len(stages) - n)
+            left = max(1.0, left - STAGE_OVERHEAD)
             self.prob.setObjective(objective)
-            result = _run(self.prob, left, name)
+            # The previous stage's bookings start the search: they satisfy every kept bound.
+            result = _run(self.prob, left, name, warm=n > 0)
             results.append(result)
             if result.objective is None:
+                # No solution in time: keep the previous stage's bookings.
+                for key, v in self.x.items():
+                    v.setInitialValue(kept.get(key, 0))
                 break
+            kept = {key: round(v.value() or 0) for key, v in self.x.items()}
             # Keep this stage's optimum (rounded: the objectives are integers) for the next.
             bound = round(result.objective)
             self.prob += objective <= bound, f"keep_{n}"
         return results
 
 
-def _run(prob: pulp.LpProblem, time_limit: float, name: str) -> StageResult:
+def _run(prob: pulp.LpProblem, time_limit: float, name: str, warm: bool = False) -> StageResult:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "cbc.log"
-        solver = pulp.PULP_CBC_CMD(msg=0, timeLimit=time_limit, logPath=str(log))
+        solver = pulp.PULP_CBC_CMD(
+            msg=0, timeLimit=time_limit, logPath=str(log), warmStart=warm, keepFiles=False
+        )
         started = time.monotonic()
         prob.solve(solver)
         seconds = time.monotonic() - started
@@ -379,7 +401,8 @@ def _headcounts(data: PlanInput, chosen: list[Proposal]) -> dict[str, dict[date,
 def solve(data: PlanInput) -> PlanResult:
     started = time.monotonic()
     model = _Model(data)
-    stages = model.solve(data.time_limit)
+    # Most of the time for the plan; the rest for costing what the budget cannot close.
+    stages = model.solve(data.time_limit * 0.6)
     chosen = _chosen(model)
     after = _headcounts(data, chosen)
     shortfalls = _shortfalls(data, after, time.monotonic() - started)
@@ -415,12 +438,12 @@ def _shortfalls(data: PlanInput, after, spent: float) -> list[Shortfall]:
         return []
     free = _Model(data, with_budget=False)
     free.prob.setObjective(pulp.lpSum(free.short.values()))
-    left = max(5.0, data.time_limit - spent)
-    first = _run(free.prob, left / 2, "coverage, no budget")
+    left = max(2.0, (data.time_limit - spent) / 2 - 2 * STAGE_OVERHEAD)
+    first = _run(free.prob, left, "coverage, no budget")
     if first.objective is not None:
         free.prob += pulp.lpSum(free.short.values()) <= round(first.objective)
     free.prob.setObjective(free.cost)
-    _run(free.prob, left / 2, "cost, no budget")
+    _run(free.prob, left, "cost, no budget", warm=True)
     chosen = _chosen(free)
     unlimited = {t.label for t, _ in _short_from(data, _headcounts(data, chosen))}
     offerings = {o.id: o for o in data.offerings}
