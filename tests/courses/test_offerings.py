@@ -177,3 +177,41 @@ def test_cancelling_asks_first_frees_the_place_and_keeps_the_booking(client, cas
     book = reverse("courses:offering_book", args=[offering.pk])
     assert client.post(book, {"people": [cast.officer.pk]}).status_code == 302
     assert Booking.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("cost", "ten pounds", "Enter the cost in pounds, for example 1200.00"),
+        ("cost", "-1", "Enter a cost of 0 or more"),
+        ("places", "-3", "Enter places of 0 or more"),
+        ("places", "9" * 30, "Enter places of 10000 or fewer"),
+        ("starts_on_2", "20250", "The year of the first day must have 4 numbers"),
+    ],
+)
+def test_silly_input_is_answered_in_words_never_a_500(client, cast, field, value, message):
+    act = activity("OS", {"OSINT": 1})
+    client.force_login(cast.coordinator)
+    data = {
+        "activity": act.pk,
+        **day("starts_on", date(2025, 6, 2)),
+        **day("ends_on", date(2025, 6, 4)),
+        "places": "3",
+        "location": "Ipswich",
+        "owner_force": cast.norfolk.pk,
+        field: value,
+    }
+    response = client.post(reverse("courses:offering_create"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Offering.objects.exists()
+
+
+def test_unknown_offerings_bookings_and_people_are_not_found(client, cast, offering):
+    client.force_login(cast.coordinator)
+    assert client.get(reverse("courses:offering_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("courses:booking_detail", args=[999999])).status_code == 404
+    book = reverse("courses:offering_book", args=[offering.pk])
+    response = client.post(book, {"people": ["999999", "not-a-number"]})
+    assert response.status_code == 200
+    assert not Booking.objects.exists()
