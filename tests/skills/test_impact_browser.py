@@ -1,0 +1,53 @@
+"""The impact page with results, in Chromium: axe finds nothing and it fits a phone (the
+every-page test opens it without versions, where it is the form alone)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.browser import accessibility
+from tests.browser.conftest import browser  # noqa: F401
+from tests.skills.test_impact_page import _url, scheduled  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_impact_page_with_results_passes_axe_and_fits_a_phone(
+    browser,  # noqa: F811
+    live_server,
+    transactional_db,
+    cast,
+    unit,
+    scheduled,  # noqa: F811
+):
+    raised, osint = scheduled
+    client = Client()
+    client.force_login(cast.chief)
+    context = browser.new_context(base_url=live_server.url)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    try:
+        page = context.new_page()
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(_url(raised, osint, unit, as_of="2099-07-01"))
+        assert page.get_by_role("heading", name="Test cyber crime unit").is_visible()
+        assert page.get_by_role("region", name="Training that would close the gap").is_visible()
+        accessibility.check_now(page)
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert not accessibility.overflows(page)
+        shots = os.environ.get("REGISTER_JOURNEY_SCREENSHOTS")
+        if shots:
+            page.screenshot(path=f"{shots}/impact-375.png", full_page=True)
+    finally:
+        context.close()
