@@ -31,6 +31,8 @@ from people.forms import refuse_control_characters, refuse_control_characters_bu
 from people.models import Force
 from skills import actions
 from skills.action_models import Action, ActionPlan, ActionStatus, EvidenceKind
+from skills.date_input import date_input
+from skills.dates import check_as_of
 from skills.models import Expectation
 
 # --- lookups -------------------------------------------------------------------------------
@@ -121,20 +123,20 @@ class ActionForm(forms.Form):
     title = forms.CharField(
         label="What will be done", max_length=300, validators=[refuse_control_characters]
     )
-    due_on = forms.DateField(label="Due date", help_text="For example, 31/03/2025.")
+    due_on = date_input("Due date", "due date", validators=[check_as_of])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             Field.text("reference", field_width=5),
             Field.text("title"),
-            Field.text("due_on", field_width=10),
+            Field("due_on"),
             Submit("add", "Add action"),
         )
 
 
 class UpdateForm(forms.Form):
-    on = forms.DateField(label="Date", help_text="For example, 31/03/2025.")
+    on = date_input("Date", "date of the update", validators=[check_as_of])
     status = forms.ChoiceField(choices=ActionStatus.choices)
     text = forms.CharField(
         label="Update",
@@ -147,7 +149,7 @@ class UpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.has_evidence = has_evidence
         self.helper = _helper(
-            Field.text("on", field_width=10),
+            Field("on"),
             Field("status"),
             Field.textarea("text"),
             Submit("update", "Add update"),
@@ -168,8 +170,11 @@ class UpdateForm(forms.Form):
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(choices=EvidenceKind.choices, widget=forms.RadioSelect)
     unit_code = forms.CharField(label="Unit code", max_length=40)
-    as_of = forms.DateField(
-        label="As of", help_text="The date of the figures, for example 31/03/2025."
+    as_of = date_input(
+        "As of",
+        "date of the figures",
+        help_text="The date of the figures, for example 27 3 2025",
+        validators=[check_as_of],
     )
     note = forms.CharField(max_length=300, required=False, validators=[refuse_control_characters])
 
@@ -179,7 +184,7 @@ class EvidenceForm(forms.Form):
         self.helper = _helper(
             Field.radios("kind", legend_size=Size.SMALL),
             Field.text("unit_code", field_width=10),
-            Field.text("as_of", field_width=10),
+            Field("as_of"),
             Field.text("note"),
             Submit("evidence", "Link evidence"),
         )

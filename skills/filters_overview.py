@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from people.models import PersonType
+from skills.date_input import date_input
 from skills.dates import check_as_of
 from skills.models import Function
 
@@ -27,12 +28,14 @@ class OverviewFilterForm(forms.Form):
         choices=[("", "Everyone"), *PersonType.choices],
         help_text="Count only people of this type.",
     )
-    as_of = forms.DateField(
-        label="As of",
+    # Day, month and year boxes; the address may still say ?as_of=YYYY-MM-DD (DESIGN.md).
+    as_of = date_input(
+        "As of",
+        "date of the figures",
         required=False,
-        help_text="For example, 2025-03-31. Leave blank for today.",
-        error_messages={"invalid": "Enter the date as year-month-day, for example 2025-03-31"},
+        help_text="For example, 27 3 2025. Leave blank for today.",
         validators=[check_as_of],
+        iso_in_address=True,
     )
 
     def __init__(self, *args, **kwargs):
@@ -43,7 +46,7 @@ class OverviewFilterForm(forms.Form):
         self.helper.layout = Layout(
             Field.select("function"),
             Field.select("person_type"),
-            Field.text("as_of", field_width=10),
+            Field("as_of"),
             Submit("filter", "Apply filters", css_class="govuk-button--secondary"),
         )
 

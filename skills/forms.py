@@ -12,20 +12,19 @@ from django import forms
 from courses.forms import recordable_activities
 from people.models import Fund
 from skills.coverage import MAX_HORIZON, PlannedCompletion, WhatIf
+from skills.date_input import date_input
 from skills.dates import check_as_of
 
-ISO_DATE = ["%Y-%m-%d"]
 
-
-def _iso_date_field(label: str, what: str, *, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
+def _iso_date_field(label: str, what: str, *, help_text: str = "For example, 27 3 2025"):
+    # Day, month and year boxes; the address may still say ?as_of=YYYY-MM-DD (DESIGN.md).
+    return date_input(
+        label,
+        what,
         required=False,
-        input_formats=ISO_DATE,
-        help_text=help_text or "As YYYY-MM-DD, for example 2025-03-31.",
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
-        error_messages={"invalid": f"Enter the {what} as YYYY-MM-DD, for example 2025-03-31"},
+        help_text=help_text,
         validators=[check_as_of],
+        iso_in_address=True,
     )
 
 
@@ -39,7 +38,9 @@ class ReportForm(forms.Form):
     """``?as_of=&horizon=`` and the what-if. ``people`` are the (id, label) choices of who may
     leave or join a cohort: the people in the unit on the as-of date."""
 
-    as_of = _iso_date_field("Report as of", "report date")
+    as_of = _iso_date_field(
+        "Report as of", "report date", help_text="For example, 27 3 2025. Leave blank for today."
+    )
     horizon = forms.IntegerField(
         label="Forecast months",
         required=False,
@@ -101,9 +102,7 @@ class ReportForm(forms.Form):
         self.date_helper = FormHelper()
         self.date_helper.form_tag = False
         self.date_helper.disable_csrf = True
-        self.date_helper.layout = Layout(
-            Field.text("as_of", field_width=10), Field.text("horizon", field_width=3)
-        )
+        self.date_helper.layout = Layout(Field("as_of"), Field.text("horizon", field_width=3))
         self.what_if_helper = FormHelper()
         self.what_if_helper.form_tag = False
         self.what_if_helper.disable_csrf = True
@@ -111,14 +110,14 @@ class ReportForm(forms.Form):
             Field.checkboxes("without", legend_size=Size.SMALL, small=True),
             Fieldset(
                 Field.select("fund"),
-                Field.text("fund_ends", field_width=10),
+                Field("fund_ends"),
                 legend="A fund not renewed",
                 legend_size=Size.SMALL,
             ),
             Fieldset(
                 Field.select("activity"),
                 Field.checkboxes("cohort", legend_size=Size.SMALL, small=True),
-                Field.text("cohort_on", field_width=10),
+                Field("cohort_on"),
                 legend="A planned cohort",
                 legend_size=Size.SMALL,
             ),

@@ -60,7 +60,9 @@ def report_form(user, data, unit: Unit):
     """The report form bound to ``data`` (a QueryDict; empty for the plain page), and today."""
     today = timezone.localdate()
     # The people to choose from are those in the unit on the date asked for, if it is a date.
-    probe = ReportForm({"as_of": data.get("as_of", "")})
+    # (Boxes as_of_0/1/2, or ?as_of=YYYY-MM-DD in the address.)
+    keys = ("as_of", "as_of_0", "as_of_1", "as_of_2")
+    probe = ReportForm({key: data[key] for key in keys if key in data})
     as_of = (
         probe.cleaned_data["as_of"] if probe.is_valid() and probe.cleaned_data["as_of"] else today
     )

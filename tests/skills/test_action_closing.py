@@ -10,7 +10,13 @@ from skills import actions
 from skills.action_models import ActionStatus
 from tests.skills.test_actions import afi1, norfolk_action, norfolk_plan  # noqa: F401
 
-CLOSE = {"form": "update", "update-on": "2025-04-01", "update-status": "closed"}
+CLOSE = {
+    "form": "update",
+    "update-on_0": "1",
+    "update-on_1": "4",
+    "update-on_2": "2025",
+    "update-status": "closed",
+}
 
 
 def test_closing_with_no_evidence_and_no_note_is_refused(

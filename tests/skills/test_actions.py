@@ -117,10 +117,20 @@ def test_a_force_lead_of_one_force_can_neither_read_nor_change_another_forces_ac
     ):
         assert client.get(url).status_code == 404, url
     response = client.post(
-        action_url, {"form": "update", "update-on": "2025-04-01", "update-status": "closed"}
+        action_url,
+        {
+            "form": "update",
+            "update-on_0": "1",
+            "update-on_1": "4",
+            "update-on_2": "2025",
+            "update-status": "closed",
+        },
     )
     assert response.status_code == 404
-    response = client.post(plan_url, {"reference": "2", "title": "x", "due_on": "2025-05-01"})
+    response = client.post(
+        plan_url,
+        {"reference": "2", "title": "x", "due_on_0": "1", "due_on_1": "5", "due_on_2": "2025"},
+    )
     assert response.status_code == 404
     kent_action.refresh_from_db()
     assert kent_action.status == ActionStatus.OPEN
@@ -138,7 +148,9 @@ def test_coordinators_and_chief_officers_change_their_forces_actions(cast, clien
         url,
         {
             "form": "update",
-            "update-on": "2025-03-20",
+            "update-on_0": "20",
+            "update-on_1": "3",
+            "update-on_2": "2025",
             "update-status": "evidence_submitted",
             "update-text": "Survey report attached",
         },
@@ -150,7 +162,9 @@ def test_coordinators_and_chief_officers_change_their_forces_actions(cast, clien
             "form": "evidence",
             "evidence-kind": "report",
             "evidence-unit_code": "NOR-CCU",
-            "evidence-as_of": "2025-03-31",
+            "evidence-as_of_0": "31",
+            "evidence-as_of_1": "3",
+            "evidence-as_of_2": "2025",
         },
     )
     assert response.status_code == 302
@@ -167,7 +181,13 @@ def test_coordinators_and_chief_officers_change_their_forces_actions(cast, clien
     # An update that neither says anything nor changes the status is refused.
     response = client.post(
         url,
-        {"form": "update", "update-on": "2025-03-21", "update-status": "evidence_submitted"},
+        {
+            "form": "update",
+            "update-on_0": "21",
+            "update-on_1": "3",
+            "update-on_2": "2025",
+            "update-status": "evidence_submitted",
+        },
     )
     assert response.status_code == 400
     assert "Say what changed, or choose a new status" in response.content.decode()
@@ -180,7 +200,14 @@ def test_leads_read_but_do_not_change_and_officers_are_refused(cast, client, nor
         client.force_login(lead)
         assert client.get(url).status_code == 200
         response = client.post(
-            url, {"form": "update", "update-on": "2025-04-01", "update-status": "closed"}
+            url,
+            {
+                "form": "update",
+                "update-on_0": "1",
+                "update-on_1": "4",
+                "update-on_2": "2025",
+                "update-status": "closed",
+            },
         )
         assert response.status_code == 403
     client.force_login(cast.officer_user)

@@ -98,7 +98,7 @@ def test_a_bad_date_is_explained_and_the_page_still_answers(cast, landscape, cli
 
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
-    assert "Enter the date as year-month-day" in response.content.decode()
+    assert "The date of the figures must be a real date" in response.content.decode()
 
 
 def test_officers_without_oversight_get_403(cast, client):

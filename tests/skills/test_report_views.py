@@ -227,8 +227,8 @@ def test_what_if_fund_and_planned_cohort(client, cast, reported):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("as_of=2025-02-30", "Enter the report date as YYYY-MM-DD"),
-        ("as_of=yesterday", "Enter the report date as YYYY-MM-DD"),
+        ("as_of=2025-02-30", "The report date must be a real date"),
+        ("as_of=yesterday", "The report date must be a real date"),
         ("horizon=37", "Enter forecast months of 36 or fewer"),
         ("horizon=-1", "Enter forecast months of 0 or more"),
         ("horizon=ten", "Enter the forecast months as a whole number"),
@@ -256,7 +256,7 @@ def test_bad_input_on_a_download_is_the_page_with_its_error(client, cast, report
     response = client.get(f"{url}?as_of=2025-13-01")
 
     assert response.status_code == 400
-    assert "Enter the report date as YYYY-MM-DD" in response.content.decode()
+    assert "The report date must be a real date" in response.content.decode()
 
 
 def test_other_forces_coordinator_gets_404_and_officer_403(client, cast, reported):
