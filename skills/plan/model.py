@@ -34,8 +34,9 @@ import pulp
 from skills.dates import add_months
 
 NEVER = date.max
-# Seconds a stage spends outside CBC's own time limit at the largest unit's scale.
-STAGE_OVERHEAD = 3.0
+# Seconds a solve spends outside CBC's own time limit (PuLP writing the model, CBC reading
+# it) per variable, first guess; each solve then measures it.
+OVERHEAD_PER_VARIABLE = 2.5e-4
 
 Pair = tuple[str, int]  # (capability code, level)
 
@@ -276,6 +277,7 @@ class _Model:
             }
             for pair in pairs
         }
+        self.overhead = 1.0 + OVERHEAD_PER_VARIABLE * len(self.x)
         # Stage 1: the minimum at every month end, with slack.
         self.short: dict[tuple[int, date], pulp.LpVariable] = {}
         for i, t in enumerate(data.targets):
@@ -303,23 +305,41 @@ class _Model:
             if pair in self.people[pid].needs
         ]
 
+    def normalised_cost(self) -> pulp.LpAffineExpression:
+        """Cost as a share of the dearest plan possible: below 1, so it only breaks ties
+        between plans equal on every unit-valued objective before it."""
+        total = sum(self.offerings[o].cost_pence for (_, o) in self.x) + 1
+        return pulp.LpAffineExpression(
+            [(v, self.offerings[o].cost_pence / total) for (_, o), v in self.x.items()]
+        )
+
     def solve(self, time_limit: float) -> list[StageResult]:
+        """Two solves (each costs seconds of model writing at scale): the minimums first,
+        then single points of failure, compliance and cost lexicographically by weights
+        (one single point of failure outweighs every compliance pair; one compliance pair
+        outweighs any cost)."""
+        compliance = pulp.LpAffineExpression([(v, -1) for v in self.met])
+        spof_weight = len(self.met) + 1
+        rest = (
+            pulp.LpAffineExpression([(v, spof_weight) for v in self.spof])
+            + compliance
+            + self.normalised_cost()
+        )
         stages = [
-            ("coverage", pulp.lpSum(self.short.values()), 1),
-            ("single points of failure", pulp.lpSum(self.spof), 1),
-            ("compliance", pulp.LpAffineExpression([(v, -1) for v in self.met]), 1),
-            ("cost", self.cost, 1),
+            ("coverage", _sum(self.short.values())),
+            ("single points of failure, compliance, cost", rest),
         ]
         results = []
         started = time.monotonic()
         kept: dict[tuple[int, int], float] = {}
-        for n, (name, objective, _) in enumerate(stages):
+        for n, (name, objective) in enumerate(stages):
             # CBC's limit leaves out writing and reading the model (a few seconds at scale).
             left = (time_limit - (time.monotonic() - started)) / (len(stages) - n)
-            left = max(1.0, left - STAGE_OVERHEAD)
+            left = max(1.0, left - self.overhead)
             self.prob.setObjective(objective)
             # The previous stage's bookings start the search: they satisfy every kept bound.
             result = _run(self.prob, left, name, warm=n > 0)
+            self.overhead = max(self.overhead, result.seconds - left)
             results.append(result)
             if result.objective is None:
                 # No solution in time: keep the previous stage's bookings.
@@ -327,9 +347,9 @@ class _Model:
                     v.setInitialValue(kept.get(key, 0))
                 break
             kept = {key: round(v.value() or 0) for key, v in self.x.items()}
-            # Keep this stage's optimum (rounded: the objectives are integers) for the next.
-            bound = round(result.objective)
-            self.prob += objective <= bound, f"keep_{n}"
+            if n == 0:
+                # Keep the minimums' optimum (an integer) for the next stage.
+                self.prob += objective <= round(result.objective), "keep_coverage"
         return results
 
 
@@ -402,17 +422,18 @@ def solve(data: PlanInput) -> PlanResult:
     started = time.monotonic()
     model = _Model(data)
     # Most of the time for the plan; the rest for costing what the budget cannot close.
-    stages = model.solve(data.time_limit * 0.6)
+    stages = model.solve(max(1.0, data.time_limit * 0.65 - (time.monotonic() - started)))
     chosen = _chosen(model)
     after = _headcounts(data, chosen)
-    shortfalls = _shortfalls(data, after, time.monotonic() - started)
+    variables, constraints = len(model.prob.variables()), len(model.prob.constraints)
+    shortfalls = _shortfalls(data, model, after, time.monotonic() - started)
     return PlanResult(
         proposals=chosen,
         cost_pence=sum(p.cost_pence for p in chosen),
         shortfalls=shortfalls,
         stages=stages,
-        variables=len(model.prob.variables()),
-        constraints=len(model.prob.constraints),
+        variables=variables,
+        constraints=constraints,
         seconds=time.monotonic() - started,
         headcount_before=_headcounts(data, []),
         headcount_after=after,
@@ -430,27 +451,25 @@ def _short_from(data: PlanInput, after: dict[str, dict[date, int]]):
             yield t, short
 
 
-def _shortfalls(data: PlanInput, after, spent: float) -> list[Shortfall]:
-    """Targets still short with the budget: what a plan with no money or places limit would
-    book for each (the cheapest extra bookings), or None when nothing can close it."""
+def _shortfalls(data: PlanInput, model: _Model, after, spent: float) -> list[Shortfall]:
+    """Targets still short with the budget: what the cheapest plan with no money or places
+    limit would book for each (the same model, the budget's rows taken out)."""
     short = list(_short_from(data, after))
     if not short:
         return []
-    free = _Model(data, with_budget=False)
-    free.prob.setObjective(pulp.lpSum(free.short.values()))
-    left = max(2.0, (data.time_limit - spent) / 2 - 2 * STAGE_OVERHEAD)
-    first = _run(free.prob, left, "coverage, no budget")
-    if first.objective is not None:
-        free.prob += pulp.lpSum(free.short.values()) <= round(first.objective)
-    free.prob.setObjective(free.cost)
-    _run(free.prob, left, "cost, no budget", warm=True)
-    chosen = _chosen(free)
+    for name in ("money", "places", "keep_coverage"):
+        if name in model.prob.constraints:
+            del model.prob.constraints[name]
+    # Each unit of shortfall outweighs any cost (normalised below 1).
+    model.prob.setObjective(_sum(model.short.values()) + model.normalised_cost())
+    left = max(2.0, data.time_limit - spent - model.overhead)
+    _run(model.prob, left, "no budget", warm=True)
+    chosen = _chosen(model)
     unlimited = {t.label for t, _ in _short_from(data, _headcounts(data, chosen))}
     offerings = {o.id: o for o in data.offerings}
     out = []
     for t, months in short:
         closing = [p for p in chosen if t.pair in offerings[p.offering_id].granted()]
-        closes = t.label not in unlimited
         out.append(
             Shortfall(
                 target=t,
@@ -458,7 +477,7 @@ def _shortfalls(data: PlanInput, after, spent: float) -> list[Shortfall]:
                 worst=max(n for _, n in months),
                 cost_to_close_pence=sum(p.cost_pence for p in closing),
                 bookings_to_close=len(closing),
-                closable=closes,
+                closable=t.label not in unlimited,
             )
         )
     return out
