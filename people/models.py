@@ -307,14 +307,34 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+def last_funded_day(end: date | None, fund_ends_on: date | None) -> date | None:
+    """DESIGN.md, in a unit on D: the last day in post is the end date, or the fund's end
+    date if earlier (a fund's end date is the last funded day, even if the posting runs on).
+    None: open-ended. ``skills.coverage.presence`` reads postings with this rule."""
+    days = [d for d in (end, fund_ends_on) if d]
+    return min(days) if days else None
+
+
+def in_post_on(day: date, via: str = "") -> Q:
+    """The same rule in SQL: a posting with start <= ``day`` <= its last funded day. ``via``
+    is the path from the model queried to the posting, e.g. ``"postings__"`` from a unit."""
+    return (
+        Q(**{f"{via}start__lte": day})
+        & (Q(**{f"{via}end__isnull": True}) | Q(**{f"{via}end__gte": day}))
+        & (Q(**{f"{via}fund__isnull": True}) | Q(**{f"{via}fund__ends_on__gte": day}))
+    )
+
+
 class PostingQuerySet(models.QuerySet):
     def current_on(self, day: date) -> PostingQuerySet:
-        """Postings in force on ``day``: started, not ended, fund not run out."""
-        return self.filter(
-            Q(start__lte=day),
-            Q(end__isnull=True) | Q(end__gte=day),
-            Q(fund__isnull=True) | Q(fund__ends_on__gte=day),
-        )
+        """Postings in force on ``day``: started, not ended, fund not run out (``in_post_on``)."""
+        return self.filter(in_post_on(day))
+
+    def overlapping(self, first: date, last: date) -> PostingQuerySet:
+        """Postings that may be in force on some day from ``first`` to ``last``: the loose
+        cut the coverage loaders make in SQL before applying the fund's end in Python
+        (``skills.coverage.presence``)."""
+        return self.filter(Q(start__lte=last), Q(end__isnull=True) | Q(end__gte=first))
 
 
 class Posting(models.Model):
@@ -371,9 +391,7 @@ class Posting(models.Model):
     def last_day(self) -> date | None:
         """The last day in post: the end date, or the fund's last funded day if earlier.
         Touches ``fund`` (select_related it)."""
-        # A fund's end date is the last funded day, even if the posting runs on.
-        days = [d for d in (self.end, self.fund.ends_on if self.fund_id else None) if d]
-        return min(days) if days else None
+        return last_funded_day(self.end, self.fund.ends_on if self.fund_id else None)
 
     def is_current_on(self, day: date) -> bool:
         last = self.last_day()

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from people.identity.services import (
     send_login_email,
     set_password_link_lifetime,
 )
-from people.models import Person, Posting, Reminder, Role, Unit, User
+from people.models import Person, Posting, Reminder, Role, Unit, User, in_post_on
 from people.tables import (
     CompletionTable,
     PersonTable,
@@ -254,9 +254,7 @@ def unit_list(request):
         .annotate(
             people_today=Count(
                 "postings__person",
-                filter=Q(postings__start__lte=today)
-                & (Q(postings__end__isnull=True) | Q(postings__end__gte=today))
-                & (Q(postings__fund__isnull=True) | Q(postings__fund__ends_on__gte=today)),
+                filter=in_post_on(today, via="postings__"),
                 distinct=True,
             )
         )

@@ -376,8 +376,8 @@ class _Scope:
         # Postings that may be current on some day from the first day to the last forecast
         # point (as build_unit_report loads them); a fund's end applies in Python.
         postings = (
-            Posting.objects.filter(unit_id__in=sorted(all_ids), start__lte=until)
-            .filter(Q(end__isnull=True) | Q(end__gte=first_day))
+            Posting.objects.filter(unit_id__in=sorted(all_ids))
+            .overlapping(first_day, until)
             .order_by()
         )
         if person_type:

@@ -64,13 +64,11 @@ from skills.coverage.figures import (
 )
 from skills.coverage.holdings import (
     NEVER,
+    Holdings,
     Interval,
-    Source,
     add_months,
     completion_expiry,
     containing,
-    merge,
-    window_end,
 )
 from skills.coverage.presence import PostingRecord, days_in_unit, posting_record
 from skills.dates import LOOKAHEAD_DAYS, month_ends_after
@@ -212,88 +210,7 @@ def _expectations_prefetch() -> Prefetch:
 # --- holdings ------------------------------------------------------------------------------
 
 
-class _Holdings:
-    """One person's holdings over time, from a given set of counted completions: for each
-    (capability, level) the intervals during which it is held (DESIGN.md: holds, collection)."""
-
-    def __init__(self, comps: Iterable[_Comp], catalogue: _Catalogue):
-        self.raw: dict[tuple[int, int], list[Interval]] = defaultdict(list)
-        # collection id -> intervals during which the collection is held through its labs
-        self.collections: dict[int, list[Interval]] = {}
-        self._merged: dict[tuple[int, int], list[Interval]] = {}
-        lab_windows: dict[int, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
-        for comp in comps:
-            act = catalogue.activities[comp.activity_id]
-            iv = Interval(comp.completed_on, comp.expiry, Source(act, comp.id, comp.completed_on))
-            for cap_id, level in catalogue.evidences.get(comp.activity_id, ()):
-                self.raw[(cap_id, level)].append(iv)
-            for coll_id in catalogue.collections_of_lab.get(comp.activity_id, ()):
-                validity = catalogue.validity[coll_id]
-                # A lab completion dated L is in the collection's window on D when
-                # L <= D < L + validity months.
-                end = window_end(comp.completed_on, validity)
-                src = Source(catalogue.activities[coll_id], comp.id, comp.completed_on)
-                lab_windows[coll_id][comp.activity_id].append(Interval(comp.completed_on, end, src))
-        for coll_id, labs in lab_windows.items():
-            held = self._collection_intervals(labs, catalogue.threshold[coll_id])
-            if not held:
-                continue
-            self.collections[coll_id] = held
-            for cap_id, level in catalogue.evidences.get(coll_id, ()):
-                self.raw[(cap_id, level)].extend(held)
-
-    @staticmethod
-    def _collection_intervals(labs: dict[int, list[Interval]], threshold: int) -> list[Interval]:
-        """When at least ``threshold`` distinct labs are inside the window at once."""
-        if len(labs) < threshold:
-            return []
-        deltas: dict[date, int] = defaultdict(int)
-        ending: dict[date, Source] = {}
-        for windows in labs.values():
-            for iv in merge(windows):
-                deltas[iv.start] += 1
-                if iv.end != NEVER:
-                    deltas[iv.end] -= 1
-                    ending.setdefault(iv.end, iv.src)
-        out: list[Interval] = []
-        count = 0
-        start: date | None = None
-        for day in sorted(deltas):
-            count += deltas[day]
-            if count >= threshold and start is None:
-                start = day
-            elif count < threshold and start is not None:
-                out.append(Interval(start, day, ending[day]))
-                start = None
-        if start is not None:
-            out.append(Interval(start, NEVER, None))
-        return out
-
-    def intervals(self, cap_id: int, level: int) -> list[Interval]:
-        """Intervals during which the person holds the capability at ``level`` or higher."""
-        key = (cap_id, level)
-        if key not in self._merged:
-            self._merged[key] = merge(
-                iv for lvl in range(level, 4) for iv in self.raw.get((cap_id, lvl), ())
-            )
-        return self._merged[key]
-
-    def held_on(self, cap_id: int, level: int, day: date) -> Interval | None:
-        """The interval of holding that contains ``day``, if held then."""
-        return containing(self.intervals(cap_id, level), day)
-
-    def best_on(self, day: date) -> dict[int, tuple[int, date]]:
-        """capability id -> (highest level held on ``day``, held until)."""
-        best: dict[int, int] = {}
-        for (cap_id, level), ivs in self.raw.items():
-            if level > best.get(cap_id, 0) and containing(ivs, day):
-                best[cap_id] = level
-        return {
-            cap_id: (level, self.held_on(cap_id, level, day).end) for cap_id, level in best.items()
-        }
-
-
-_EMPTY = _Holdings((), _Catalogue({}))
+_EMPTY = Holdings((), _Catalogue({}))
 
 
 _ACTIVITY_FIELDS = ("code", "title", "provider", "kind", "validity_months", "threshold")
@@ -353,36 +270,36 @@ class Register:
         self._pending = pending
         self._planned_now = planned_now
         self._planned_later = planned_later
-        self._now: dict[int, _Holdings] = {}
-        self._with_pending: dict[int, _Holdings] = {}
-        self._forecast: dict[int, _Holdings] = {}
+        self._now: dict[int, Holdings] = {}
+        self._with_pending: dict[int, Holdings] = {}
+        self._forecast: dict[int, Holdings] = {}
 
     def counted(self, person_id: int) -> list[_Comp]:
         """Completions that count on D: verified (or planned) and dated on or before D."""
         return self._verified.get(person_id, []) + self._planned_now.get(person_id, [])
 
-    def now(self, person_id: int) -> _Holdings:
+    def now(self, person_id: int) -> Holdings:
         if person_id not in self._now:
             comps = self.counted(person_id)
-            self._now[person_id] = _Holdings(comps, self.catalogue) if comps else _EMPTY
+            self._now[person_id] = Holdings(comps, self.catalogue) if comps else _EMPTY
         return self._now[person_id]
 
-    def with_pending(self, person_id: int) -> _Holdings:
+    def with_pending(self, person_id: int) -> Holdings:
         """Holdings if every pending completion dated on or before D were verified."""
         if person_id not in self._pending:
             return self.now(person_id)
         if person_id not in self._with_pending:
             comps = self.counted(person_id) + self._pending[person_id]
-            self._with_pending[person_id] = _Holdings(comps, self.catalogue)
+            self._with_pending[person_id] = Holdings(comps, self.catalogue)
         return self._with_pending[person_id]
 
-    def forecast(self, person_id: int) -> _Holdings:
+    def forecast(self, person_id: int) -> Holdings:
         """Holdings for the forecast: no new training, except planned what-if cohorts."""
         if person_id not in self._planned_later:
             return self.now(person_id)
         if person_id not in self._forecast:
             comps = self.counted(person_id) + self._planned_later[person_id]
-            self._forecast[person_id] = _Holdings(comps, self.catalogue)
+            self._forecast[person_id] = Holdings(comps, self.catalogue)
         return self._forecast[person_id]
 
     def holdings_on(self, person_id: int, day: date) -> tuple[Holding, ...]:
@@ -687,9 +604,7 @@ def _build_unit_report(
 
     # Postings that may be current on some day from D to the last forecast point; a fund's
     # end (perhaps moved by the what-if) is applied in Python.
-    postings_qs = Posting.objects.filter(unit_id__in=unit_ids, start__lte=until).filter(
-        Q(end__isnull=True) | Q(end__gte=as_of)
-    )
+    postings_qs = Posting.objects.filter(unit_id__in=unit_ids).overlapping(as_of, until)
     people: dict[int, Person] = {}
     postings_of: dict[int, list[PostingRecord]] = defaultdict(list)
     fund_ends = dict(what_if.fund_ends)
@@ -1045,8 +960,8 @@ def person_requirements(
     fund_ends = dict(what_if.fund_ends)
     records = [
         posting_record(p, fund_ends)
-        for p in Posting.objects.filter(person=person, start__lte=as_of)
-        .filter(Q(end__isnull=True) | Q(end__gte=as_of))
+        for p in Posting.objects.filter(person=person)
+        .overlapping(as_of, as_of)
         .select_related("role_profile", "fund", "unit")
     ]
     records = sorted(

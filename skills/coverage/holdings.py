@@ -40,7 +40,7 @@ def completion_expiry(completed_on: date, own_expiry: date | None, months: int |
 def window_end(completed_on: date, months: int | None) -> date:
     """DESIGN.md, collection: a lab completion dated L is inside the collection's window on D
     when L <= D < L + validity months (with no validity, for ever)."""
-    return add_months(completed_on, months) if months else NEVER
+    return NEVER if not months else add_months(completed_on, months)
 
 
 class Source(NamedTuple):
@@ -75,6 +75,92 @@ def containing(intervals: list[Interval], day: date) -> Interval | None:
         if iv.start <= day < iv.end:
             return iv
     return None
+
+
+class Holdings:
+    """One person's holdings over time, from a given set of counted completions: for each
+    (capability, level) the intervals during which it is held (DESIGN.md: holds, collection).
+    The unit report reads these where causes and the expiring list need the intervals.
+
+    ``comps``: records with ``id``, ``activity_id``, ``completed_on`` and ``expiry`` (worked
+    out by ``completion_expiry``); ``catalogue``: ``activities`` (id -> ActivityRef),
+    ``evidences``, ``collections_of_lab``, ``validity`` and ``threshold`` (the engine's)."""
+
+    def __init__(self, comps: Iterable, catalogue):
+        self.raw: dict[tuple[int, int], list[Interval]] = defaultdict(list)
+        # collection id -> intervals during which the collection is held through its labs
+        self.collections: dict[int, list[Interval]] = {}
+        self._merged: dict[tuple[int, int], list[Interval]] = {}
+        lab_windows: dict[int, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
+        for comp in comps:
+            act = catalogue.activities[comp.activity_id]
+            iv = Interval(comp.completed_on, comp.expiry, Source(act, comp.id, comp.completed_on))
+            for cap_id, level in catalogue.evidences.get(comp.activity_id, ()):
+                self.raw[(cap_id, level)].append(iv)
+            for coll_id in catalogue.collections_of_lab.get(comp.activity_id, ()):
+                validity = catalogue.validity[coll_id]
+                # A lab completion dated L is in the collection's window on D when
+                # L <= D < L + validity months.
+                end = window_end(comp.completed_on, validity)
+                src = Source(catalogue.activities[coll_id], comp.id, comp.completed_on)
+                lab_windows[coll_id][comp.activity_id].append(Interval(comp.completed_on, end, src))
+        for coll_id, labs in lab_windows.items():
+            held = self._collection_intervals(labs, catalogue.threshold[coll_id])
+            if not held:
+                continue
+            self.collections[coll_id] = held
+            for cap_id, level in catalogue.evidences.get(coll_id, ()):
+                self.raw[(cap_id, level)].extend(held)
+
+    @staticmethod
+    def _collection_intervals(labs: dict[int, list[Interval]], threshold: int) -> list[Interval]:
+        """When at least ``threshold`` distinct labs are inside the window at once."""
+        if len(labs) < threshold:
+            return []
+        deltas: dict[date, int] = defaultdict(int)
+        ending: dict[date, Source] = {}
+        for windows in labs.values():
+            for iv in merge(windows):
+                deltas[iv.start] += 1
+                if iv.end != NEVER:
+                    deltas[iv.end] -= 1
+                    ending.setdefault(iv.end, iv.src)
+        out: list[Interval] = []
+        count = 0
+        start: date | None = None
+        for day in sorted(deltas):
+            count += deltas[day]
+            if count >= threshold and start is None:
+                start = day
+            elif count < threshold and start is not None:
+                out.append(Interval(start, day, ending[day]))
+                start = None
+        if start is not None:
+            out.append(Interval(start, NEVER, None))
+        return out
+
+    def intervals(self, cap_id: int, level: int) -> list[Interval]:
+        """Intervals during which the person holds the capability at ``level`` or higher."""
+        key = (cap_id, level)
+        if key not in self._merged:
+            self._merged[key] = merge(
+                iv for lvl in range(level, 4) for iv in self.raw.get((cap_id, lvl), ())
+            )
+        return self._merged[key]
+
+    def held_on(self, cap_id: int, level: int, day: date) -> Interval | None:
+        """The interval of holding that contains ``day``, if held then."""
+        return containing(self.intervals(cap_id, level), day)
+
+    def best_on(self, day: date) -> dict[int, tuple[int, date]]:
+        """capability id -> (highest level held on ``day``, held until)."""
+        best: dict[int, int] = {}
+        for (cap_id, level), ivs in self.raw.items():
+            if level > best.get(cap_id, 0) and containing(ivs, day):
+                best[cap_id] = level
+        return {
+            cap_id: (level, self.held_on(cap_id, level, day).end) for cap_id, level in best.items()
+        }
 
 
 class HoldingRules(NamedTuple):

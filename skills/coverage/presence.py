@@ -2,6 +2,10 @@
 day): a posting as the engine reads it, its last day, and a person's days in a unit.
 
     from skills.coverage.presence import PostingRecord, posting_record, presence, intersect
+
+The rule itself (the last funded day, and "in post on D" in SQL) is written once in
+``people.models`` (``last_funded_day``, ``in_post_on``, ``Posting.objects.current_on``) and
+re-exported here; ``PostingRecord.current_on`` is its Python form over loaded postings.
 """
 
 from __future__ import annotations
@@ -9,15 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from people.models import in_post_on, last_funded_day
 from skills.coverage.data import RoleRef
 from skills.coverage.holdings import NEVER, Interval, merge
-
-
-def last_funded_day(end: date | None, fund_ends_on: date | None) -> date | None:
-    """The last day in post: the end date, or the fund's end date if earlier (a fund's end
-    date is the last funded day, even if the posting runs on). None: open-ended."""
-    days = [d for d in (end, fund_ends_on) if d]
-    return min(days) if days else None
 
 
 @dataclass
@@ -35,7 +33,7 @@ class PostingRecord:
     last_day: date | None
 
     def current_on(self, day: date) -> bool:
-        """DESIGN.md: in post on ``day`` (start <= day <= last day)."""
+        """DESIGN.md: in post on ``day`` (start <= day <= last funded day), as ``in_post_on``."""
         return self.start <= day and (self.last_day is None or day <= self.last_day)
 
 
@@ -79,3 +77,13 @@ def intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
         else:
             j += 1
     return out
+
+
+__all__ = [
+    "PostingRecord",
+    "days_in_unit",
+    "in_post_on",
+    "intersect",
+    "last_funded_day",
+    "posting_record",
+]
