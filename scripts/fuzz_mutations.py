@@ -20,24 +20,47 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE = ("skills/coverage",)
+# Where the rules live: the engine package, and the posting rule in people/models.py.
+ENGINE = ("skills/coverage", "people/models.py")
 
-# (name, old text, new text): each breaks one DESIGN.md rule.
+# (name, old text, new text): each breaks one DESIGN.md rule, once, where it is written; the
+# unit report, the overview and the trend all read it, so the fuzz test must fail on each
+# path (the "paths" of the failure line name them: unit, overview, trend, person, ...).
 MUTATIONS = [
     (
         "two postings count once (compliance counts a person's requirement per posting)",
-        "if line.counted and key not in seen:",
-        "if line.counted:",
+        "        if key not in seen:\n",
+        "        if True:\n",
     ),
     (
         "the collection window (a lab completion stays in the window for ever)",
-        "end = add_months(comp.completed_on, validity) if validity else NEVER",
-        "end = NEVER",
+        "return NEVER if not months else add_months(completed_on, months)",
+        "return NEVER",
     ),
     (
         "the grace period (the deadline is the posting's start)",
-        "return add_months(max(posting_start, self.grace_from), self.grace_months)",
-        "return max(posting_start, self.grace_from)",
+        "return add_months(max(posting_start, grace_from), grace_months)",
+        "return max(posting_start, grace_from)",
+    ),
+    (
+        "expiry (a completion without its own expiry never expires)",
+        "return add_months(completed_on, months) if months else NEVER",
+        "return NEVER",
+    ),
+    (
+        "single point of failure (two holders also count as one point of failure)",
+        "return holders[0] if len(holders) == 1 else None",
+        "return holders[0] if len(holders) in (1, 2) else None",
+    ),
+    (
+        "in post on D (the last day in post no longer counts)",
+        "(self.last_day is None or day <= self.last_day)",
+        "(self.last_day is None or day < self.last_day)",
+    ),
+    (
+        "the last funded day (a fund's end is ignored)",
+        "    return min(days) if days else None\n",
+        "    return end\n",
     ),
 ]
 
@@ -60,7 +83,8 @@ def copy_repo(dest: Path, worktree: bool) -> None:
 def apply(copy: Path, old: str, new: str) -> list[str]:
     changed = []
     for folder in ENGINE:
-        for path in sorted((copy / folder).rglob("*.py")):
+        where = copy / folder
+        for path in [where] if where.is_file() else sorted(where.rglob("*.py")):
             text = path.read_text()
             if old in text:
                 path.write_text(text.replace(old, new))
@@ -85,9 +109,17 @@ def run_fuzz(copy: Path, seeds: int) -> tuple[int, str]:
         capture_output=True,
         text=True,
     )
-    lines = [ln for ln in proc.stdout.splitlines() if "!= reference" in ln]
-    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-300:]
-    return proc.returncode, (lines[0].strip() if lines else "") + "\n    " + summary
+    out = proc.stdout.splitlines()
+    paths = next((ln.split("(paths: ", 1)[1].split(")")[0] for ln in out if "(paths: " in ln), "")
+    firsts = {}
+    for ln in out:
+        if "!= reference" in ln:
+            text = ln.strip().lstrip("E").strip()
+            firsts.setdefault(text.split(" ", 1)[0], text)
+    summary = out[-1].strip() if out else proc.stderr[-300:]
+    lines = [f"paths failing: {paths}"] if paths else []
+    lines += [f"e.g. {text[:160]}" for text in firsts.values()]
+    return proc.returncode, "\n    ".join([*lines, summary])
 
 
 def main() -> int:

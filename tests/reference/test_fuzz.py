@@ -9,6 +9,7 @@ seed, unit, date and figure.
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 
@@ -126,32 +127,32 @@ def _report_checks(world, diffs, code_of, unit, day):
     return data
 
 
-def _overview_checks(world, diffs, code_of, units, day, reports):
+def _overview_checks(world, diffs, code_of, units, day):
+    """The overview against the reference itself (not against the unit report): the two
+    share the engine's rules, so a broken rule must show on both paths."""
     from skills.overview import build_overview
 
     overview = build_overview(Unit.objects.filter(pk__in=[u.pk for u in units]), as_of=day)
     for unit in units:
         where = f"overview {unit.code} on {day}"
         line = overview.unit(unit.code)
-        data = reports[(unit.pk, day)]
-        diffs.check(where, "people", line.people, data["summary"]["people"])
+        diffs.check(where, "people", line.people, len(world.people_in(unit.pk, day)))
+        met, counted = world.compliance(unit.pk, day)
         diffs.check(
-            where,
-            "compliance",
-            (line.requirements_met, line.requirements_counted),
-            (data["summary"]["requirements_met"], data["summary"]["requirements_counted"]),
+            where, "compliance", (line.requirements_met, line.requirements_counted), (met, counted)
         )
         cells = {c.key: (c.headcount, c.shortfall, _iso(c.cliff_date)) for c in line.cells}
         want = {
-            t["key"]: (t["headcount"], t["shortfall"], t["cliff_date"]) for t in data["targets"]
+            f"{code_of[c]} L{lv}": (f["headcount"], f["shortfall"], _iso(f["cliff_date"]))
+            for (c, lv), f in world.target_figures(unit.pk, day).items()
         }
         diffs.check(where, "cells", cells, want)
         spofs = sorted(
             (cl.capability.code, cl.level, p.id) for cl, p in line.single_points_of_failure
         )
         want_spofs = sorted(
-            (s["capability"], s["level"], s["person"]["id"])
-            for s in data["single_points_of_failure"]
+            (code_of[c], lv, pid)
+            for (c, lv), pid in world.single_points_of_failure(unit.pk, day).items()
         )
         diffs.check(where, "single points of failure", spofs, want_spofs)
 
@@ -242,14 +243,18 @@ def test_register_agrees_with_reference(db, seed):
     world = World()
     code_of = dict(Capability.objects.values_list("pk", "code"))
     diffs = Diffs()
-    reports = {}
     for day in scape.dates:
         for unit in scape.units:
-            reports[(unit.pk, day)] = _report_checks(world, diffs, code_of, unit, day)
-        _overview_checks(world, diffs, code_of, scape.units, day, reports)
+            _report_checks(world, diffs, code_of, unit, day)
+        _overview_checks(world, diffs, code_of, scape.units, day)
         _person_checks(world, diffs, code_of, Person.objects.order_by("pk"), day)
     _trend_checks(world, diffs, scape.units, scape.dates[-1])
     _directory_search_checks(world, diffs, code_of, scape.dates[0])
-    assert not diffs, f"seed {seed} (FUZZ_SEED={seed}): {len(diffs)} differences\n" + "\n".join(
-        diffs[:40]
+    # Which paths disagree ("unit", "overview", "trend", "person", ...): scripts/fuzz_mutations.py
+    # reads this line to show that one broken rule fails every path that uses it.
+    paths = Counter(d.split(" ", 1)[0] for d in diffs)
+    by_path = ", ".join(f"{path} {n}" for path, n in sorted(paths.items()))
+    assert not diffs, (
+        f"seed {seed} (FUZZ_SEED={seed}): {len(diffs)} differences (paths: {by_path})\n"
+        + "\n".join(diffs[:40])
     )
