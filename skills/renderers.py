@@ -197,6 +197,31 @@ def summary_rows(report: UnitReport, leavers=None) -> list[tuple[str, object]]:
     ]
 
 
+NOT_ASKED = "not asked"
+
+
+def matrix_section(report: UnitReport) -> Section:
+    """The page's people × capabilities grid as it shows it: a row per person, a column per
+    capability in the page's order, each cell the tag and its detail ("met L2, held until
+    30 June 2026"); "not asked" where the page says so (issue 15)."""
+    # skills.tables draws the page's grid and imports this module: import it when asked.
+    from skills.tables import matrix_capabilities, matrix_rows
+
+    capabilities = matrix_capabilities(report)
+    rows = []
+    for row in matrix_rows(report):
+        cells = []
+        for code, _name in capabilities:
+            cell = row["cells"].get(code)
+            if cell is None:
+                cells.append(NOT_ASKED)
+            else:
+                cells.append(f"{cell.text}, {cell.detail}" if cell.detail else cell.text)
+        rows.append((row["person"].label, row["role"], *cells))
+    headers = ("Person", "Role", *(name for _code, name in capabilities))
+    return Section("matrix", "People and capabilities", headers, tuple(rows))
+
+
 def sections(report: UnitReport, leavers=None) -> list[Section]:
     """Every table of the report as plain rows, in reading order."""
     out = [Section("summary", "Summary", ("Figure", "Value"), tuple(summary_rows(report, leavers)))]
@@ -255,6 +280,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
             ),
         )
     )
+    out.append(matrix_section(report))
     out.append(
         Section(
             "people_requirements",
