@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from allauth.mfa.signals import authenticator_added, authenticator_removed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from people.identity.models import LoginEvent
 from people.identity.services import record_event
-from people.models import Grant
+from people.models import Grant, User
 
 
 @receiver(post_save, sender=Grant, dispatch_uid="identity_grant_event")
@@ -24,19 +24,9 @@ def _grant_saved(sender, instance: Grant, created: bool, raw: bool = False, **kw
     record_event(
         user=instance.user,
         kind=kind,
-        by=(instance.granted_by if created else None) or _signed_in_user(),
+        by=instance.granted_by if created else None,
         detail=detail + instance.scope_label,
     )
-
-
-def _signed_in_user():
-    """Whoever made this change in the request being answered (django-simple-history's
-    HistoryRequestMiddleware keeps it), or None outside a request (a job, the shell)."""
-    from simple_history.models import HistoricalRecords
-
-    request = getattr(HistoricalRecords.context, "request", None)
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
 
 
 def _described(authenticator) -> str:
@@ -76,3 +66,35 @@ def _mfa_removed(sender, request, user, authenticator, **kwargs):
         by=_by(request, user),
         detail=_described(authenticator),
     )
+
+
+@receiver(pre_save, sender=User, dispatch_uid="identity_user_active_before")
+def _user_before(sender, instance: User, raw: bool = False, update_fields=None, **kwargs):
+    # Whether a save switches the login on or off (e.g. the admin's Active box).
+    instance._was_active = None
+    if raw or instance._state.adding or (update_fields and "is_active" not in update_fields):
+        return
+    instance._was_active = (
+        User.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=User, dispatch_uid="identity_user_active_after")
+def _user_saved(sender, instance: User, created: bool, raw: bool = False, **kwargs):
+    """A login switched on or off other than through services.deactivate_login or
+    reactivate_login (which record their own event): kept with who did it, and switching off
+    ends its sessions there and then, as deactivate_login does."""
+    was = getattr(instance, "_was_active", None)
+    if raw or created or was is None or was == instance.is_active:
+        return
+    if str(getattr(instance, "_change_reason", "")).startswith(("deactivated", "reactivated")):
+        return
+    from people.identity.services import end_sessions
+
+    if instance.is_active:
+        kind = LoginEvent.Kind.REACTIVATED
+    else:
+        kind = LoginEvent.Kind.DEACTIVATED
+        end_sessions(instance)
+    # record_event names whoever is signed in (the administrator), as for every event.
+    record_event(user=instance, kind=kind, detail="Active box changed")

@@ -3,6 +3,7 @@ revoked; switching a login off ends its sessions and keeps every record."""
 
 from __future__ import annotations
 
+from django.test import Client
 from django.urls import reverse
 
 from people.identity.models import LoginEvent, ScimToken
@@ -91,3 +92,32 @@ def test_a_grant_changed_in_a_request_is_kept_with_who_changed_it(cast, rf):
         del HistoricalRecords.context.request
     event = LoginEvent.objects.filter(user=user, kind=LoginEvent.Kind.GRANT_CHANGED).get()
     assert event.by == cast.admin and event.detail.startswith("revoked: ")
+
+
+def test_switching_a_login_off_in_the_admin_is_kept_and_ends_its_sessions(client, cast):
+    from django.contrib.sessions.models import Session
+
+    officer = Client()
+    officer.force_login(cast.officer_user)
+    assert Session.objects.count() == 1
+    user = User.objects.get(pk=cast.officer_user.pk)
+    request_user = cast.admin
+    from django.test import RequestFactory
+    from simple_history.models import HistoricalRecords
+
+    request = RequestFactory().post("/admin/people/user/")
+    request.user = request_user
+    HistoricalRecords.context.request = request  # as HistoryRequestMiddleware does
+    try:
+        user.is_active = False
+        user.save()
+    finally:
+        del HistoricalRecords.context.request
+    event = LoginEvent.objects.get(user=user, kind=LoginEvent.Kind.DEACTIVATED)
+    assert event.by == cast.admin and event.detail == "Active box changed"
+    assert Session.objects.count() == 0
+    # Through the service: one event, not two.
+    user.is_active = True
+    user.save()
+    deactivate_login(user=user, by=cast.coordinator, reason="left")
+    assert LoginEvent.objects.filter(user=user, kind=LoginEvent.Kind.DEACTIVATED).count() == 2
