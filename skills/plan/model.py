@@ -360,7 +360,11 @@ def _run(prob: pulp.LpProblem, time_limit: float, name: str, warm: bool = False)
             msg=0, timeLimit=time_limit, logPath=str(log), warmStart=warm, keepFiles=False
         )
         started = time.monotonic()
-        prob.solve(solver)
+        try:
+            prob.solve(solver)
+        except pulp.PulpSolverError:
+            # CBC failed (killed, out of memory): no solution from this solve, never a 500.
+            return StageResult(name, "Error", None, None, time.monotonic() - started)
         seconds = time.monotonic() - started
         text = log.read_text() if log.exists() else ""
     status = pulp.LpStatus[prob.status]
@@ -422,11 +426,11 @@ def solve(data: PlanInput) -> PlanResult:
     started = time.monotonic()
     model = _Model(data)
     # Most of the time for the plan; the rest for costing what the budget cannot close.
-    stages = model.solve(max(1.0, data.time_limit * 0.65 - (time.monotonic() - started)))
+    stages = model.solve(max(1.0, data.time_limit * 0.5 - (time.monotonic() - started)))
     chosen = _chosen(model)
     after = _headcounts(data, chosen)
     variables, constraints = len(model.prob.variables()), len(model.prob.constraints)
-    shortfalls = _shortfalls(data, model, after, time.monotonic() - started)
+    shortfalls = _shortfalls(data, model, after, started)
     return PlanResult(
         proposals=chosen,
         cost_pence=sum(p.cost_pence for p in chosen),
@@ -451,18 +455,20 @@ def _short_from(data: PlanInput, after: dict[str, dict[date, int]]):
             yield t, short
 
 
-def _shortfalls(data: PlanInput, model: _Model, after, spent: float) -> list[Shortfall]:
+def _shortfalls(data: PlanInput, model: _Model, after, started: float) -> list[Shortfall]:
     """Targets still short with the budget: what the cheapest plan with no money or places
     limit would book for each (the same model, the budget's rows taken out)."""
     short = list(_short_from(data, after))
     if not short:
         return []
-    for name in ("money", "places", "keep_coverage"):
-        if name in model.prob.constraints:
-            del model.prob.constraints[name]
+    # The same model without the budget's rows, started from the plan within the budget.
+    within = {(p.person_id, p.offering_id) for p in _chosen(model)}
+    model = _Model(data, with_budget=False)
+    for key, v in model.x.items():
+        v.setInitialValue(1 if key in within else 0)
     # Each unit of shortfall outweighs any cost (normalised below 1).
     model.prob.setObjective(_sum(model.short.values()) + model.normalised_cost())
-    left = max(2.0, data.time_limit - spent - model.overhead)
+    left = max(2.0, data.time_limit - (time.monotonic() - started) - model.overhead)
     _run(model.prob, left, "no budget", warm=True)
     chosen = _chosen(model)
     unlimited = {t.label for t, _ in _short_from(data, _headcounts(data, chosen))}
