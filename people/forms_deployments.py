@@ -143,6 +143,34 @@ class DeploymentForm(forms.Form):
         return cleaned
 
 
+class RejectDeploymentForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this deployment rejected?",
+        max_length=300,
+        help_text="The person and other coordinators see this, for example: not on duty that day.",
+        error_messages={
+            "required": "Enter why the deployment is rejected",
+            "max_length": "The reason must be 300 characters or fewer",
+        },
+        validators=[refuse_control_characters],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("reason"),
+            Submit("reject", "Reject the deployment", css_class="govuk-button--warning"),
+        )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter why the deployment is rejected")
+        return reason
+
+
 def _month_in_range(value: str) -> None:
     """``0000-01`` has the right shape but no such year: refuse it with the range."""
     year, _, month = (value or "").partition("-")

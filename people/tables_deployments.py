@@ -72,6 +72,10 @@ class DeploymentTable(tables.Table):
         return ", ".join(sorted(names)) or "–"
 
     def render_confirmed(self, record):
+        if record.rejected_by_id:
+            return render_to_string(
+                "components/tag.html", {"status": "rejected", "text": "rejected"}
+            )
         if record.confirmed_by_id:
             return render_to_string(
                 "components/tag.html", {"status": "yes", "text": "confirmed"}

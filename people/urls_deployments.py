@@ -11,4 +11,5 @@ urlpatterns = [
     path("new/", views.record, name="record"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("<int:pk>/reject/", views.reject, name="reject"),
 ]

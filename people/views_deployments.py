@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from people.access import can_coordinate
-from people.forms_deployments import DeploymentFilter, DeploymentForm
+from people.forms_deployments import DeploymentFilter, DeploymentForm, RejectDeploymentForm
 from people.models import Deployment, Person, PersonType, Unit
 from people.tables_deployments import DeploymentTable
 
@@ -79,11 +79,28 @@ def confirm_deployment(*, deployment: Deployment, by) -> bool:
     locked = Deployment.objects.select_for_update().select_related("person").get(pk=deployment.pk)
     if not may_confirm(by, locked):
         raise PermissionDenied("Only a coordinator of the person confirms, never the person.")
-    if locked.confirmed_by_id is not None:
+    if locked.confirmed_by_id is not None or locked.rejected_by_id is not None:
         return False
     locked.confirmed_by = by
     locked._change_reason = f"confirmed by {by}"
     locked.save(update_fields=["confirmed_by"])
+    return True
+
+
+@transaction.atomic
+def reject_deployment(*, deployment: Deployment, by, reason: str) -> bool:
+    """Rejects an unconfirmed deployment as ``by``, with the reason, kept in its history;
+    False if it was already confirmed or rejected. The same four eyes as confirming."""
+    locked = Deployment.objects.select_for_update().select_related("person").get(pk=deployment.pk)
+    if not may_confirm(by, locked):
+        raise PermissionDenied("Only a coordinator of the person rejects, never the person.")
+    if locked.confirmed_by_id is not None or locked.rejected_by_id is not None:
+        return False
+    locked.rejected_by = by
+    locked.rejected_at = timezone.now()
+    locked.rejection_reason = reason
+    locked._change_reason = f"rejected by {by}: {reason}"
+    locked.save(update_fields=["rejected_by", "rejected_at", "rejection_reason"])
     return True
 
 
@@ -229,6 +246,16 @@ def detail(request, pk):
         ("Recorded by", str(deployment.recorded_by) if deployment.recorded_by else ""),
         ("Confirmed by", str(deployment.confirmed_by) if deployment.confirmed_by else "Not yet"),
     ]
+    if deployment.rejected_by_id:
+        rows += [
+            (
+                "Rejected by",
+                f"{deployment.rejected_by} on "
+                f"{timezone.localtime(deployment.rejected_at):%-d %B %Y}",
+            ),
+            ("Reason for rejecting", deployment.rejection_reason),
+        ]
+    undecided = deployment.confirmed_by_id is None and deployment.rejected_by_id is None
     return render(
         request,
         "people/deployments_detail.html",
@@ -236,8 +263,7 @@ def detail(request, pk):
             "deployment": deployment,
             "rows": rows,
             "history": history,
-            "may_confirm": deployment.confirmed_by_id is None
-            and may_confirm(request.user, deployment),
+            "may_confirm": undecided and may_confirm(request.user, deployment),
         },
     )
 
@@ -253,3 +279,38 @@ def confirm(request, pk):
     else:
         messages.info(request, "This deployment was already confirmed.")
     return redirect("deployments:detail", pk=deployment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reject(request, pk):
+    """Asks for the reason and shows what is rejected before it is (GOV.UK "check before a
+    destructive action"); the deployment stays in the log, marked rejected."""
+    deployment = _deployment_for(request, pk)
+    if not may_confirm(request.user, deployment):
+        raise PermissionDenied("Only a coordinator of the person rejects a deployment.")
+    if deployment.confirmed_by_id or deployment.rejected_by_id:
+        messages.info(request, "This deployment was already confirmed or rejected.")
+        return redirect("deployments:detail", pk=deployment.pk)
+    form = RejectDeploymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if reject_deployment(
+            deployment=deployment, by=request.user, reason=form.cleaned_data["reason"]
+        ):
+            messages.success(request, "Deployment rejected. It does not count.")
+        else:
+            messages.info(request, "This deployment was already confirmed or rejected.")
+        return redirect("deployments:detail", pk=deployment.pk)
+    rows = [
+        ("Person", f"{deployment.person.full_name}, {deployment.person.staff_number}"),
+        ("Date deployed", deployment.deployed_on.strftime("%-d %B %Y")),
+        ("Hours", str(deployment.hours)),
+        ("Task", deployment.task),
+        ("Recorded by", str(deployment.recorded_by) if deployment.recorded_by else ""),
+    ]
+    return render(
+        request,
+        "people/deployments_reject.html",
+        {"deployment": deployment, "form": form, "rows": rows},
+        status=400 if form.errors else 200,
+    )

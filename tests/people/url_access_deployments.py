@@ -35,4 +35,8 @@ RULES = {
     "deployments:confirm": Rule(
         allowed=frozenset({"coordinator", "admin"}), kwargs=_officers_deployment, method="post"
     ),
+    # Rejecting: the same four eyes as confirming; GET is the page asking for the reason.
+    "deployments:reject": Rule(
+        allowed=frozenset({"coordinator", "admin"}), kwargs=_officers_deployment
+    ),
 }
