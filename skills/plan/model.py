@@ -289,13 +289,13 @@ class _Model:
                 prob += self.headcount[t.pair][m] + s >= minimum
                 self.short[i, m] = s
         # Stage 2: two holders of every target's capability, where anyone holds it.
-        self.spof = []
+        self.spof: dict[tuple[Pair, date], pulp.LpVariable] = {}
         for pair in sorted({t.pair for t in data.targets}):
             for m in data.month_ends:
                 name = f"spof_{pair_no[pair]}_{m:%Y%m%d}"
                 s = pulp.LpVariable(name, lowBound=0, upBound=2)
                 prob += self.headcount[pair][m] + s >= 2
-                self.spof.append(s)
+                self.spof[pair, m] = s
         # Stage 3: compliance — each person's requirements held at each month end in post.
         self.met = [
             v
@@ -304,6 +304,16 @@ class _Model:
             for pid, v in self.new[pair][m]
             if pair in self.people[pid].needs
         ]
+
+    def _start_from_nothing(self) -> None:
+        """No bookings, every slack at what that leaves short: feasible whatever the budget."""
+        for v in self.x.values():
+            v.setInitialValue(0)
+        for (i, m), s in self.short.items():
+            t = self.data.targets[i]
+            s.setInitialValue(max(0, t.minimums[m] - self.base[t.pair][m]))
+        for (pair, m), s in self.spof.items():
+            s.setInitialValue(max(0, 2 - self.base[pair][m]))
 
     def normalised_cost(self) -> pulp.LpAffineExpression:
         """Cost as a share of the dearest plan possible: below 1, so it only breaks ties
@@ -321,7 +331,7 @@ class _Model:
         compliance = pulp.LpAffineExpression([(v, -1) for v in self.met])
         spof_weight = len(self.met) + 1
         rest = (
-            pulp.LpAffineExpression([(v, spof_weight) for v in self.spof])
+            pulp.LpAffineExpression([(v, spof_weight) for v in self.spof.values()])
             + compliance
             + self.normalised_cost()
         )
@@ -337,8 +347,11 @@ class _Model:
             left = (time_limit - (time.monotonic() - started)) / (len(stages) - n)
             left = max(1.0, left - self.overhead)
             self.prob.setObjective(objective)
-            # The previous stage's bookings start the search: they satisfy every kept bound.
-            result = _run(self.prob, left, name, warm=n > 0)
+            if n == 0:
+                self._start_from_nothing()
+            # The previous stage's bookings (or none) start the search: a solution from the
+            # first second, so a time limit never leaves the plan without one.
+            result = _run(self.prob, left, name, warm=True)
             self.overhead = max(self.overhead, result.seconds - left)
             results.append(result)
             if result.objective is None:
