@@ -110,11 +110,19 @@ def run_fuzz(copy: Path, seeds: int) -> tuple[int, str]:
         text=True,
     )
     out = proc.stdout.splitlines()
-    paths = next((ln.split("(paths: ", 1)[1].split(")")[0] for ln in out if "(paths: " in ln), "")
+    # The assertion's message (pytest also prints the source line, with "{by_path}" in it).
+    paths = next(
+        (
+            ln.split("(paths: ", 1)[1].split(")")[0]
+            for ln in out
+            if "(paths: " in ln and "{" not in ln
+        ),
+        "",
+    )
     firsts = {}
     for ln in out:
-        if "!= reference" in ln:
-            text = ln.strip().lstrip("E").strip()
+        text = ln.strip().lstrip("E").strip()
+        if "!= reference" in text and not text.startswith(("assert", "'", '"')):
             firsts.setdefault(text.split(" ", 1)[0], text)
     summary = out[-1].strip() if out else proc.stderr[-300:]
     lines = [f"paths failing: {paths}"] if paths else []
