@@ -46,11 +46,16 @@ def test_unit_plan_covers_a_fund_ending(cast, unit):
     full.places = 1
     full.save()
     Booking.objects.create(offering=full, person=ann)  # its one place is taken
+    # Open to the unit and to its force (counted once); one place taken, one cancelled.
+    chosen.open_to_units.set([unit])
+    chosen.open_to_forces.set([cast.norfolk])
+    Booking.objects.create(offering=chosen, person=ann)
+    Booking.objects.create(offering=chosen, person=finn, status=Booking.Status.CANCELLED)
 
     data = build_unit_plan(unit, as_of=D, horizon=6, time_limit=10)
     assert data.month_ends[0] == date(2025, 4, 30)
     assert [o.id for o in data.offerings] == [chosen.pk, full.pk]
-    assert {o.id: o.places for o in data.offerings} == {chosen.pk: 4, full.pk: 0}
+    assert {o.id: o.places for o in data.offerings} == {chosen.pk: 3, full.pk: 0}
     [t] = data.targets
     assert (t.label, set(t.minimums.values())) == ("NETINV L2", {2})
     finn_in = next(p for p in data.people if p.id == finn.pk)
