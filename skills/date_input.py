@@ -32,7 +32,8 @@ class IsoOrBoxesWidget(DateInputWidget):
                 day = None
             if day is None:
                 return _NotIso([raw, "", ""])
-            return [str(day.day), str(day.month), str(day.year)]
+            # Four figures, so that 0001-01-01 is refused by the range, not as a short year.
+            return [str(day.day), str(day.month), f"{day.year:04d}"]
         return super().value_from_datadict(data, files, name)
 
 
