@@ -9,7 +9,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from courses.models import Activity, Completion, Job, JobKind
+from courses.models import Activity, Booking, Completion, Job, JobKind, Offering
 from people.models import Deployment, Fund, Grant, Person, Posting, Role, User
 from skills.admin import RoleProfileForm
 from skills.catalogue import load_catalogue
@@ -38,6 +38,11 @@ def register(cast):
         unit=cast.norfolk_unit, capability_id=ResilienceTarget.objects.first().capability_id,
         level=3, minimum=1,
     )  # fmt: skip
+    offering = Offering.objects.create(
+        activity=completion.activity, starts_on=date(2025, 5, 19), ends_on=date(2025, 5, 20),
+        places=2, owner_force=cast.norfolk, location="Norwich",
+    )  # fmt: skip
+    Booking.objects.create(offering=offering, person=cast.colleague)
     return {"cast": cast, "completion": completion, "posting": posting}
 
 
