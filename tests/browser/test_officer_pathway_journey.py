@@ -45,9 +45,7 @@ def test_officer_follows_their_pathway_submits_evidence_and_downloads_statement(
 
     # Two activities meet it, so each has its own submit link, named apart from the
     # activity's page link (one link text, two destinations, confuses a screen reader).
-    card.get_by_role(
-        "link", name="Submit evidence for Supporting victims of cyber crime"
-    ).click()
+    card.get_by_role("link", name="Submit evidence for Supporting victims of cyber crime").click()
     page.wait_for_load_state("domcontentloaded")
     assert page.locator("h1").inner_text() == "Submit training done elsewhere"
     page.select_option(
