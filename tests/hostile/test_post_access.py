@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from courses.models import Status
+from courses.models import Booking, Offering, Status
 from people.directory_models import DirectoryRequest
 from people.models import Deployment
 from skills import actions
@@ -48,6 +48,11 @@ def world(cast):
             ),
             "force": unit.forces.get().code,
         }
+        offering = Offering.objects.create(
+            activity=course, starts_on=date(2025, 5, 19), ends_on=date(2025, 5, 20), places=2,
+            owner_force=unit.forces.get(), location="Here",
+        )  # fmt: skip
+        sides[side]["booking"] = Booking.objects.create(offering=offering, person=person)
     sides["course"] = course
     sides["expectation"] = afi
     return sides
@@ -100,6 +105,7 @@ POSTS = {
         "body",
     ),
     "deployments:confirm": (lambda o, w: {"pk": o["deployment"].pk}, lambda o, w: {}, "url"),
+    "courses:booking_attended": (lambda o, w: {"pk": o["booking"].pk}, lambda o, w: {}, "url"),
     "directory:request_help": (
         lambda o, w: {"pk": o["person"].pk},  # not listed in the directory
         lambda o, w: {"message": "Help in May"},
