@@ -431,7 +431,7 @@ class Deployment(models.Model):
         help_text="Coordinator who rejected the deployment.",
     )
     rejected_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.CharField(max_length=300, blank=True)
+    rejection_reason = models.CharField(max_length=300, blank=True, db_default="")
 
     history = HistoricalRecords()
 
