@@ -105,6 +105,11 @@ POSTS = {
         "body",
     ),
     "deployments:confirm": (lambda o, w: {"pk": o["deployment"].pk}, lambda o, w: {}, "url"),
+    "deployments:reject": (
+        lambda o, w: {"pk": o["deployment"].pk},
+        lambda o, w: {"reason": "Not on duty"},
+        "url",
+    ),
     "courses:booking_attended": (lambda o, w: {"pk": o["booking"].pk}, lambda o, w: {}, "url"),
     "directory:request_help": (
         lambda o, w: {"pk": o["person"].pk},  # not listed in the directory
