@@ -22,7 +22,9 @@ def test_chief_officer_filters_to_protect_drills_in_and_downloads_the_pack(
 
     page.get_by_text("Filter by function, person type or date").click()
     page.get_by_label("Function").select_option(label="Protect")
-    page.get_by_label("As of").fill("2025-03-31")
+    # GOV.UK date input: day, month and year boxes.
+    for box, value in zip(("0", "1", "2"), ("31", "3", "2025"), strict=True):
+        page.fill(f"#id_as_of_{box}", value)
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state("domcontentloaded")
 

@@ -21,7 +21,9 @@ def test_chief_officer_runs_a_what_if_and_sees_a_new_single_point_of_failure(
 
     # The demo figures are worked out for 31 March 2025.
     page.get_by_text("Change the date or forecast months").click()
-    page.get_by_label("Report as of").fill("2025-03-31")
+    # GOV.UK date input: day, month and year boxes.
+    for box, value in zip(("0", "1", "2"), ("31", "3", "2025"), strict=True):
+        page.fill(f"#id_as_of_{box}", value)
     page.get_by_role("button", name="Update report").click()
     page.wait_for_load_state("domcontentloaded")
     single_points = page.locator("table", has_text="Only holder")
