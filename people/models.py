@@ -398,8 +398,17 @@ class Posting(models.Model):
         return self.start <= day and (last is None or day <= last)
 
 
+class DeploymentQuerySet(models.QuerySet):
+    def counted(self) -> DeploymentQuerySet:
+        """Deployments whose hours count: all but the rejected (a rejection says the hours
+        were not worked as recorded; the row stays, with its history)."""
+        return self.filter(rejected_at__isnull=True)
+
+
 class Deployment(models.Model):
     """Hours a person (above all a special or volunteer) was deployed on a task."""
+
+    objects = DeploymentQuerySet.as_manager()
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="deployments")
     unit = models.ForeignKey(

@@ -167,7 +167,7 @@ def deployment_list(request):
     )
     filterset = DeploymentFilter(request.GET, queryset=deployments, units=units)
     shown = filterset.qs
-    totals = shown.order_by().aggregate(hours=Sum("hours"))
+    totals = shown.counted().order_by().aggregate(hours=Sum("hours"))
     table = DeploymentTable(shown)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     chosen = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None

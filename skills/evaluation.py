@@ -152,11 +152,15 @@ def evaluate_unit(
             return Decimal(person_commitment[pid])
         return None
 
-    deployments = Deployment.objects.filter(
-        person_id__in=postings_of.keys(),
-        deployed_on__gte=window_start,
-        deployed_on__lte=month_ends[-1],
-    ).values_list("person_id", "unit_id", "deployed_on", "hours")
+    deployments = (
+        Deployment.objects.counted()
+        .filter(
+            person_id__in=postings_of.keys(),
+            deployed_on__gte=window_start,
+            deployed_on__lte=month_ends[-1],
+        )
+        .values_list("person_id", "unit_id", "deployed_on", "hours")
+    )
     hours_by_month: dict[date, Decimal] = defaultdict(Decimal)
     hours_by_person: dict[int, Decimal] = defaultdict(Decimal)
     for pid, unit_id, day, hours in deployments:
@@ -217,7 +221,9 @@ def _capabilities_used(person_ids, as_of: date) -> dict[int, set[str]]:
     through = Deployment.capabilities.through
     rows = (
         through.objects.filter(
-            deployment__person_id__in=list(person_ids), deployment__deployed_on__lte=as_of
+            deployment__person_id__in=list(person_ids),
+            deployment__deployed_on__lte=as_of,
+            deployment__rejected_at__isnull=True,
         )
         .values_list("deployment__person_id", "capability__code")
         .distinct()

@@ -874,7 +874,8 @@ def _specials_and_volunteers(
     year_ago = add_months(as_of, -12)
     half_year_ago = add_months(as_of, -6)
     rows = (
-        Deployment.objects.filter(
+        Deployment.objects.counted()
+        .filter(
             person_id__in=postings_qs.values("person_id"),
             person__person_type__in=SPECIAL_TYPES,
             deployed_on__lte=as_of,

@@ -4,7 +4,7 @@ been deployed in six months, skills held but never used."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -189,3 +189,22 @@ def test_evaluation_page_is_not_found_for_another_force(cast, client, unit):
     client.force_login(cast.outsider)
 
     assert client.get(reverse("evaluation:unit", args=[unit.code])).status_code == 404
+
+
+def test_a_rejected_deployment_counts_nowhere(cast, unit, log):
+    """Its hours are not in the month, the 12 months, the specials table or the log's total;
+    its capability is not "used"; the row stays."""
+    sam = log[0]
+    rejected = deployed(sam, date(2025, 3, 20), "7", unit=unit, capabilities=["NETINV"])
+    rejected.rejected_at = datetime(2025, 3, 21, tzinfo=UTC)
+    rejected.rejection_reason = "Not on duty that day"
+    rejected.save()
+
+    evaluation = evaluate_unit(unit, as_of=D)
+    hours = {m.month_end: m.hours for m in evaluation.months}
+    assert hours[date(2025, 3, 31)] == Decimal(4)
+    assert evaluation.hours_12_months == Decimal(12)
+    report = build_unit_report(unit, as_of=D)
+    sv = {line.person.name: line.hours_12_months for line in report.specials_and_volunteers.people}
+    assert sv["Sam Special"] == Decimal(9)  # 4 + 3 + 2 for another unit, not + 7 rejected
+    assert Deployment.objects.filter(pk=rejected.pk).exists()
