@@ -6,8 +6,7 @@ class PeopleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Connects the per-job log lines in every process, the worker's included.
-        import config.logging  # noqa: F401
-
-        # The production settings' own deploy checks (REGISTER_BASE_URL).
+        # The production settings' own deploy checks (REGISTER_BASE_URL), and the per-job
+        # log lines in every process, the worker's included.
         import config.checks  # noqa: F401
+        import config.logging  # noqa: F401

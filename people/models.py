@@ -408,8 +408,6 @@ class DeploymentQuerySet(models.QuerySet):
 class Deployment(models.Model):
     """Hours a person (above all a special or volunteer) was deployed on a task."""
 
-    objects = DeploymentQuerySet.as_manager()
-
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="deployments")
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="deployments"
@@ -442,6 +440,7 @@ class Deployment(models.Model):
     rejected_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=300, blank=True, db_default="")
 
+    objects = DeploymentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
