@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 
 from people.access import has_oversight, units_overseen_by
+from skills.date_input import date_input
 from skills.dates import check_as_of
 from skills.impact import ImpactError, impact_of_versions
 from skills.models import Requirement, ResilienceTarget
@@ -62,12 +63,13 @@ class ImpactForm(forms.Form):
         help_text="Its people and targets, and those of the units inside it.",
         error_messages={"required": "Choose a unit"},
     )
-    as_of = forms.DateField(
-        label="As of",
+    as_of = date_input(
+        "As of",
+        "date of the figures",
         required=False,
-        help_text="For example, 2027-04-30. Leave blank for the day the first version counts.",
-        error_messages={"invalid": "Enter the date as year-month-day, for example 2027-04-30"},
+        help_text="For example, 30 4 2027. Leave blank for the day the first version counts.",
         validators=[check_as_of],
+        iso_in_address=True,
     )
 
     def __init__(self, *args, versions, units, **kwargs):
@@ -82,7 +84,7 @@ class ImpactForm(forms.Form):
         self.helper.layout = Layout(
             Field.checkboxes("version", small=True),
             Field.select("unit"),
-            Field.text("as_of", field_width=10),
+            Field("as_of"),
             Submit("look", "Show the impact"),
         )
 

@@ -130,3 +130,24 @@ def test_the_admin_links_a_pending_version_to_its_impact(cast, unit, client, sch
     assert response.status_code == 200
     assert response.context["form"].initial["version"] == [f"t{raised.pk}"]
     assert response.context["impact"] is None
+
+
+def test_the_date_is_typed_in_day_month_year_boxes_and_the_address_may_give_it(
+    cast, unit, client, scheduled
+):
+    """Issue 15 point 7: the GOV.UK date input here too; boxes and ?as_of= give one answer."""
+    raised, osint = scheduled
+    client.force_login(cast.chief)
+
+    by_address = client.get(_url(raised, osint, unit, as_of="2099-07-01"))
+    by_boxes = client.get(_url(raised, osint, unit, as_of_0="1", as_of_1="7", as_of_2="2099"))
+    impossible = client.get(_url(raised, osint, unit, as_of_0="30", as_of_1="2", as_of_2="2099"))
+
+    page = by_boxes.content.decode()
+    assert all(f'id="id_as_of_{i}"' in page for i in range(3))
+    assert 'value="2099"' in by_address.content.decode()
+    assert {c.person.id for c in by_boxes.context["unit"].changes} == {
+        c.person.id for c in by_address.context["unit"].changes
+    }
+    assert by_boxes.context["unit"].changes
+    assert "must be a real date" in impossible.content.decode()
