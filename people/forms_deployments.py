@@ -3,6 +3,7 @@ in ``clean()``; the database keeps hours between 0 and 24."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -178,6 +179,75 @@ def _month_in_range(value: str) -> None:
         check_month(int(year), int(month))
 
 
+class _NotIsoMonth(list):
+    """What ``?month=`` held when it was not YYYY-MM: shown back in the month box."""
+
+
+class MonthYearWidget(forms.MultiWidget):
+    """The GOV.UK date input without its day box (the Design System's pattern for a month):
+    boxes ``month_0`` (month) and ``month_1`` (year). The address may still say
+    ``?month=YYYY-MM`` (links, bookmarks), which fills the boxes."""
+
+    template_name = "gds/widgets/date.html"
+
+    def __init__(self, attrs=None):
+        box = "govuk-input govuk-date-input__input govuk-input--width-"
+        super().__init__(
+            [
+                forms.TextInput(
+                    attrs={"class": box + "2", "label": "Month", "inputmode": "numeric"}
+                ),
+                forms.TextInput(
+                    attrs={"class": box + "4", "label": "Year", "inputmode": "numeric"}
+                ),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        year, _, month = (value or "").partition("-")
+        return [month.lstrip("0") or month, year] if value else [None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if f"{name}_0" not in data and f"{name}_1" not in data and name in data:
+            raw = (data.get(name) or "").strip()
+            if not raw:
+                return ["", ""]
+            if not re.fullmatch(r"\d{4}-\d{2}", raw):
+                return _NotIsoMonth([raw, ""])
+            return self.decompress(raw)
+        return super().value_from_datadict(data, files, name)
+
+
+class MonthField(forms.MultiValueField):
+    """Month and year boxes, cleaned to ``YYYY-MM`` ("" when both are empty)."""
+
+    widget = MonthYearWidget
+
+    def __init__(self, **kwargs):
+        boxes = (forms.CharField(required=False), forms.CharField(required=False))
+        super().__init__(boxes, require_all_fields=False, **kwargs)
+
+    def clean(self, value):
+        if isinstance(value, _NotIsoMonth):
+            raise forms.ValidationError("Enter the month as year and month, like 2025-03")
+        return super().clean(value)
+
+    def compress(self, data_list):
+        month, year = ((v or "").strip() for v in (list(data_list) + ["", ""])[:2])
+        if not month and not year:
+            return ""
+        if not month.isdigit() or not 1 <= int(month) <= 12:
+            raise forms.ValidationError("Enter the month as a number from 1 to 12")
+        if not year.isdigit() or len(year) != 4:
+            raise forms.ValidationError("Enter the year as 4 numbers, like 2025")
+        return f"{year}-{int(month):02d}"
+
+
+class MonthFilter(django_filters.CharFilter):
+    field_class = MonthField
+
+
 class DeploymentFilter(django_filters.FilterSet):
     """Filters for the deployment log; receives deployments already scoped to the user."""
 
@@ -187,10 +257,10 @@ class DeploymentFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         label="Unit", queryset=Unit.objects.none(), method="in_unit", empty_label="Any unit"
     )
-    month = django_filters.CharFilter(
+    month = MonthFilter(
         label="Month",
         method="in_month",
-        help_text="For example, 2025-03",
+        help_text="For example, 3 2025",
         validators=[
             RegexValidator(
                 r"^\d{4}-(0[1-9]|1[0-2])$", "Enter the month as year and month, like 2025-03"

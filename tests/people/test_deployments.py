@@ -112,6 +112,24 @@ def test_a_bad_month_shows_an_error_not_a_500(cast, client):
     assert "Enter the month as year and month" in response.content.decode()
 
 
+def test_the_month_is_typed_in_month_and_year_boxes(cast, client, special):
+    """Issue 15 point 7: the GOV.UK date input (month and year) gives what ?month= gives."""
+    client.force_login(cast.coordinator)
+    for day, task in [(date(2025, 3, 5), "march task"), (date(2025, 4, 5), "april task")]:
+        deployment(special, on=day, task=task, recorded_by=cast.coordinator)
+
+    boxes = client.get(LIST, {"month_0": "3", "month_1": "2025"})
+    address = client.get(LIST, {"month": "2025-03"})
+    wrong = client.get(LIST, {"month_0": "13", "month_1": "2025"})
+
+    page = boxes.content.decode()
+    assert 'id="id_month_0"' in page and 'id="id_month_1"' in page
+    assert "govuk-date-input" in page
+    assert [d.task for d in boxes.context["table"].data] == ["march task"]
+    assert [d.task for d in address.context["table"].data] == ["march task"]
+    assert "Enter the month as a number from 1 to 12" in wrong.content.decode()
+
+
 def test_coordinator_records_a_deployment_confirmed_at_once(cast, client, special):
     osint = CapabilityFactory(code="OSINT", name="Open-source intelligence")
     client.force_login(cast.coordinator)
