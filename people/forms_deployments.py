@@ -270,7 +270,7 @@ class DeploymentFilter(django_filters.FilterSet):
     )
     confirmed = django_filters.ChoiceFilter(
         label="Confirmed",
-        choices=[("yes", "Confirmed"), ("no", "Not confirmed yet")],
+        choices=[("yes", "Confirmed"), ("no", "Not confirmed yet"), ("rejected", "Rejected")],
         method="by_confirmation",
         empty_label="Either",
     )
@@ -304,4 +304,8 @@ class DeploymentFilter(django_filters.FilterSet):
         return queryset.filter(deployed_on__year=year, deployed_on__month=month)
 
     def by_confirmation(self, queryset, name, value):
-        return queryset.filter(confirmed_by__isnull=(value == "no"))
+        if value == "rejected":
+            return queryset.filter(rejected_at__isnull=False)
+        if value == "no":
+            return queryset.filter(confirmed_by__isnull=True, rejected_at__isnull=True)
+        return queryset.filter(confirmed_by__isnull=False)

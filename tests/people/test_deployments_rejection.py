@@ -96,3 +96,17 @@ def test_a_rejected_deployment_is_not_then_confirmed_nor_a_confirmed_one_rejecte
     assert response.status_code == 302
     confirmed.refresh_from_db()
     assert confirmed.rejected_by is None
+
+
+def test_the_log_filters_rejected_apart_from_waiting(cast, client):
+    waiting = deployment(cast.officer, recorded_by=cast.officer_user, task="waiting")
+    rejected = deployment(cast.officer, recorded_by=cast.officer_user, task="rejected")
+    client.force_login(cast.coordinator)
+    client.post(reject_url(rejected), {"reason": "Not on duty that day"})
+
+    def tasks(choice):
+        page = client.get(LIST, {"confirmed": choice})
+        return [d.task for d in page.context["table"].data]
+
+    assert tasks("rejected") == ["rejected"]
+    assert tasks("no") == [waiting.task]
