@@ -315,14 +315,17 @@ def last_funded_day(end: date | None, fund_ends_on: date | None) -> date | None:
     return min(days) if days else None
 
 
+def funded_through(day: date, via: str = "") -> Q:
+    """In SQL: a posting whose last funded day (``last_funded_day``) is ``day`` or later."""
+    return (Q(**{f"{via}end__isnull": True}) | Q(**{f"{via}end__gte": day})) & (
+        Q(**{f"{via}fund__isnull": True}) | Q(**{f"{via}fund__ends_on__gte": day})
+    )
+
+
 def in_post_on(day: date, via: str = "") -> Q:
     """The same rule in SQL: a posting with start <= ``day`` <= its last funded day. ``via``
     is the path from the model queried to the posting, e.g. ``"postings__"`` from a unit."""
-    return (
-        Q(**{f"{via}start__lte": day})
-        & (Q(**{f"{via}end__isnull": True}) | Q(**{f"{via}end__gte": day}))
-        & (Q(**{f"{via}fund__isnull": True}) | Q(**{f"{via}fund__ends_on__gte": day}))
-    )
+    return Q(**{f"{via}start__lte": day}) & funded_through(day, via)
 
 
 class PostingQuerySet(models.QuerySet):

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from people.identity.services import deactivate_login
-from people.models import Grant, Person, Posting
+from people.models import Grant, Person, Posting, funded_through
 
 
 def leavers_on(day: date):
     """People with an active login, at least one posting, none in force on or after ``day``,
     and no active grant on their login."""
-    still_posted = Posting.objects.filter(person=OuterRef("pk")).filter(
-        Q(end__isnull=True) | Q(end__gte=day),
-        Q(fund__isnull=True) | Q(fund__ends_on__gte=day),
-    )
+    still_posted = Posting.objects.filter(person=OuterRef("pk")).filter(funded_through(day))
     return (
         Person.objects.filter(user__is_active=True)
         .filter(Exists(Posting.objects.filter(person=OuterRef("pk"))))
