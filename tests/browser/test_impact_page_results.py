@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from django.conf import settings
 from django.test import Client
 
 from tests.browser import accessibility
-from tests.browser.conftest import browser  # noqa: F401
+from tests.skills.conftest import unit  # noqa: F401
 from tests.skills.test_impact_page import _url, scheduled  # noqa: F401
 
-pytestmark = pytest.mark.browser
+# In tests/browser so that it shares the one session's Chromium (a second sync_playwright
+# started beside it fails: "Playwright Sync API inside the asyncio loop").
 
 
 def test_the_impact_page_with_results_passes_axe_and_fits_a_phone(
-    browser,  # noqa: F811
+    browser,
     live_server,
     transactional_db,
     cast,
-    unit,
+    unit,  # noqa: F811
     scheduled,  # noqa: F811
 ):
     raised, osint = scheduled
