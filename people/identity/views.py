@@ -61,18 +61,13 @@ def refused(request, reason: Refusal, directory=None, status=403):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def sso_start(request, slug):
-    """GET: a page with one button; POST: off to the force's directory to sign in."""
-    directory = _directory_for(slug)
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
-    if request.method == "GET":
-        return render(
-            request, "identity/sso_start.html", {"directory": directory, "next": next_url}
-        )
+def _off_to_directory(request, directory, next_url: str, *, prompt: str = "", **pending):
+    """Starts an authorisation-code sign-in at ``directory`` (state, nonce and PKCE verifier
+    kept in the session for the callback, with ``pending``'s extra keys); 502 when the
+    directory cannot be reached."""
     redirect_uri = _callback_uri(request, directory)
     try:
-        start = oidc.begin(directory, redirect_uri=redirect_uri)
+        start = oidc.begin(directory, redirect_uri=redirect_uri, prompt=prompt)
     except oidc.OIDCError as error:
         log.warning("directory %s unreachable: %s", directory.slug, error)
         return refused(request, Refusal.NOT_TRUSTED, directory, status=502)
@@ -83,8 +78,21 @@ def sso_start(request, slug):
         "code_verifier": start.code_verifier,
         "redirect_uri": redirect_uri,
         "next": next_url,
+        **pending,
     }
     return redirect(start.url)
+
+
+@require_http_methods(["GET", "POST"])
+def sso_start(request, slug):
+    """GET: a page with one button; POST: off to the force's directory to sign in."""
+    directory = _directory_for(slug)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    if request.method == "GET":
+        return render(
+            request, "identity/sso_start.html", {"directory": directory, "next": next_url}
+        )
+    return _off_to_directory(request, directory, next_url)
 
 
 def sso_callback(request, slug):
@@ -228,23 +236,9 @@ def reauthenticate(request):
             "identity/reauthenticate.html",
             {"directory": directory, "next": next_url, "alternatives": alternatives},
         )
-    redirect_uri = _callback_uri(request, directory)
-    try:
-        start = oidc.begin(directory, redirect_uri=redirect_uri, prompt="login")
-    except oidc.OIDCError as error:
-        log.warning("directory %s unreachable: %s", directory.slug, error)
-        return refused(request, Refusal.NOT_TRUSTED, directory, status=502)
-    request.session[PENDING_KEY] = {
-        "directory": directory.slug,
-        "state": start.state,
-        "nonce": start.nonce,
-        "code_verifier": start.code_verifier,
-        "redirect_uri": redirect_uri,
-        "next": next_url,
-        "reauthenticate": True,
-        "user": request.user.pk,
-    }
-    return redirect(start.url)
+    return _off_to_directory(
+        request, directory, next_url, prompt="login", reauthenticate=True, user=request.user.pk
+    )
 
 
 def _reauthenticated(request, directory, user, subject, claims, tokens, pending):
