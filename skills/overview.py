@@ -426,7 +426,8 @@ class _Scope:
                     recs.sort(key=_recent_first, reverse=True)
 
         # Verified completions of everyone posted, dated on or before D, that may still count
-        # on the first day: a loose date cut in SQL (by validity), the exact rule in Python.
+        # on the first day: a cut in SQL derived from the expiry and window rules themselves
+        # (``may_count_on``: a superset), the exact rule in Python (``HeldOn``).
         self.rules = load_holding_rules()
         # Rows are kept only when several days are evaluated (the trend); the overview's one
         # day is worked out as they stream in.

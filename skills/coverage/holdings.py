@@ -2,7 +2,8 @@
 lookup of half-open date intervals (DESIGN.md: holds, held until, collection).
 
 Also the same rule as one "held until" date per person, capability and level on one day
-(``HeldOn``, fed from ``load_holding_rules`` and ``may_count_on``), which the overview and the
+(``HeldOn``, fed from ``load_holding_rules`` and ``may_count_on``, whose SQL cut is derived
+from ``completion_expiry`` and ``window_end``), which the overview and the
 trend use; the unit report keeps intervals because causes and the expiring list need them.
 """
 
@@ -10,11 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 
 from courses.models import Activity, ActivityCapability, ActivityKind
@@ -200,29 +200,63 @@ def load_holding_rules() -> HoldingRules:
     )
 
 
-def may_count_on(day: date, rules: HoldingRules) -> Q:
-    """Completions that may still count on ``day`` or later: a date cut a few days loose of
-    each validity (month ends clamp), so that ``_held_until`` applies the exact rule."""
-    never, by_validity = [], defaultdict(list)
-    for pk in rules.evidences:
-        months = rules.validity.get(pk)
-        (by_validity[months] if months else never).append(pk)
-    q = Q(expires_on__gt=day) | Q(expires_on__isnull=True, activity_id__in=sorted(never))
-    for months, ids in sorted(by_validity.items()):
-        cutoff = day - relativedelta(months=months) - timedelta(days=4)
-        q |= Q(expires_on__isnull=True, activity_id__in=sorted(ids), completed_on__gt=cutoff)
-    labs_always, labs_by_cutoff = [], defaultdict(list)
-    for lab_id, colls in rules.collections_of_lab.items():
-        months = [rules.validity.get(c) for c in colls]
-        if not all(months):
-            labs_always.append(lab_id)
+def last_not_counting(day: date, end_of) -> date | None:
+    """The latest completion date whose end, as ``end_of(completed_on)`` works it out
+    (``completion_expiry`` or ``window_end``), is on or before ``day``: a completion dated
+    after it may still count on ``day`` or later, one dated on or before it cannot (an end
+    never comes earlier for a later completion). None when every completion may count (the
+    rule gives no end on or before ``day``). Found by bisection over the rule itself, so that
+    a cut in SQL never restates the rule."""
+    lo, hi = date.min, day
+    if end_of(lo) > day:
+        return None
+    if end_of(hi) <= day:
+        return hi
+    lo_n, hi_n = lo.toordinal(), hi.toordinal()  # end_of(lo) <= day < end_of(hi)
+    while hi_n - lo_n > 1:
+        mid = (lo_n + hi_n) // 2
+        if end_of(date.fromordinal(mid)) <= day:
+            lo_n = mid
         else:
-            cutoff = day - relativedelta(months=max(months)) - timedelta(days=4)
-            labs_by_cutoff[cutoff].append(lab_id)
-    if labs_always:
-        q |= Q(activity_id__in=sorted(labs_always))
-    for cutoff, ids in sorted(labs_by_cutoff.items()):
-        q |= Q(activity_id__in=sorted(ids), completed_on__gt=cutoff)
+            hi_n = mid
+    return date.fromordinal(lo_n)
+
+
+@lru_cache(maxsize=4096)
+def expiry_cut(day: date, months: int | None) -> date | None:
+    """``last_not_counting`` for completions without their own expiry of an activity valid
+    for ``months`` (``completion_expiry``)."""
+    return last_not_counting(day, lambda on: completion_expiry(on, None, months))
+
+
+@lru_cache(maxsize=4096)
+def window_cut(day: date, months: int | None) -> date | None:
+    """``last_not_counting`` for lab completions in a collection's window of ``months``
+    (``window_end``)."""
+    return last_not_counting(day, lambda on: window_end(on, months))
+
+
+def may_count_on(day: date, rules: HoldingRules) -> Q:
+    """Completions that may still count on ``day`` or later, as a filter for the SQL that
+    loads them: a superset of what ``HeldOn`` counts, cut only where ``completion_expiry``
+    and ``window_end`` themselves give an end on or before ``day`` (``expiry_cut``,
+    ``window_cut``); ``HeldOn`` then applies the exact rule to each row. A record's own expiry
+    is ``completion_expiry``'s first answer: it may count while after ``day``."""
+    q = Q(expires_on__gt=day)
+    by_cut: dict[date | None, list[int]] = defaultdict(list)
+    for pk in rules.evidences:
+        by_cut[expiry_cut(day, rules.validity.get(pk))].append(pk)
+    for cut, ids in sorted(by_cut.items(), key=lambda i: i[0] or date.min):
+        more = {} if cut is None else {"completed_on__gt": cut}
+        q |= Q(expires_on__isnull=True, activity_id__in=sorted(ids), **more)
+    labs_by_cut: dict[date | None, list[int]] = defaultdict(list)
+    for lab_id, colls in rules.collections_of_lab.items():
+        # A lab may count while inside the window of any of its collections: the loosest cut.
+        cuts = [window_cut(day, rules.validity.get(c)) for c in colls]
+        labs_by_cut[None if None in cuts else min(cuts)].append(lab_id)
+    for cut, ids in sorted(labs_by_cut.items(), key=lambda i: i[0] or date.min):
+        more = {} if cut is None else {"completed_on__gt": cut}
+        q |= Q(activity_id__in=sorted(ids), **more)
     return q
 
 
