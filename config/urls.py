@@ -31,7 +31,7 @@ urlpatterns = [
     path("evaluation/", include("skills.urls_evaluation")),
     path("deployments/", include("people.urls_deployments")),
     path("directory/", include("people.urls_directory")),
-    path("actions/", include("skills.urls_actions")),
+    path("actions/", include("skills.actions.urls")),
     path("", include("people.urls")),
     path("", include("courses.urls")),
     path("", include("skills.urls")),

@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 
 from courses.models import Completion, Status
 from people.models import Grant, Person, Posting, Reminder, ReminderKind, Role, Unit
-from skills.action_models import ActionReminder, ActionReminderKind
-from skills.actions import ActionReminderItem, action_reminders_due
+from skills.models.actions import ActionReminder, ActionReminderKind
+from skills.actions.services import ActionReminderItem, action_reminders_due
 from skills.coverage import build_unit_report
 from skills.coverage.data import DUE
 

@@ -19,7 +19,7 @@ from courses.models import Source, Status
 from people import directory
 from people.directory_models import DirectoryRequest
 from people.models import Deployment
-from skills import actions
+from skills.actions import services as actions
 from tests.factories import ActivityFactory, completed
 from tests.hostile.corpus import HOSTILE_TEXT, MARKUP
 from tests.skills.conftest import expectation, role

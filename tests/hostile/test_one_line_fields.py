@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from courses import forms as course_forms
 from courses.imports import ImportFileError, preview_import
 from people import forms_deployments
-from skills import action_views
+from skills.actions import forms as action_forms
 from tests.courses.importing import catalogue, csv_file
 from tests.hostile.corpus import CONTROL_NAMES
 
@@ -20,15 +20,15 @@ ONE_LINE = [
     (course_forms.SubmitCompletionForm, "certificate_number"),
     (course_forms.CorrectCompletionForm, "certificate_number"),
     (forms_deployments.DeploymentForm, "task"),
-    (action_views.ActionForm, "reference"),
-    (action_views.ActionForm, "title"),
-    (action_views.EvidenceForm, "note"),
+    (action_forms.ActionForm, "reference"),
+    (action_forms.ActionForm, "title"),
+    (action_forms.EvidenceForm, "note"),
 ]
 MULTI_LINE = [
     (course_forms.CorrectCompletionForm, "reason"),
     (course_forms.ReasonForm, "reason"),
     (course_forms.ReviewForm, "note"),
-    (action_views.UpdateForm, "text"),
+    (action_forms.UpdateForm, "text"),
 ]
 # Control characters other than a line break or tab (which a multi-line field keeps).
 NOT_LINES = [v for v in CONTROL_NAMES if not set(v) & {"\n", "\r", "\t"}]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from courses.models import Booking, Offering, Status
 from people.directory_models import DirectoryRequest
 from people.models import Deployment
-from skills import actions
+from skills.actions import services as actions
 from tests.factories import ActivityFactory, completed
 from tests.skills.conftest import expectation
 

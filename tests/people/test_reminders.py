@@ -192,7 +192,7 @@ def test_the_outsider_sees_no_one_elses_reminders(cast, expiring_officer, client
 @pytest.fixture
 def owned_action(cast):
     """An action of Norfolk's plan for AFI 1, owned by the chief officer, due 31 March 2025."""
-    from skills import actions
+    from skills.actions import services as actions
     from tests.skills.conftest import expectation
 
     plan = actions.create_plan(
@@ -217,7 +217,7 @@ def _owner_mail(mailoutbox):
 def test_the_owner_is_told_once_when_an_action_is_due_soon_and_once_when_overdue(
     cast, owned_action, mailoutbox
 ):
-    from skills.action_models import ActionReminder
+    from skills.models.actions import ActionReminder
 
     send_reminders(as_of=date(2025, 3, 16))  # 15 days before: nothing yet
     assert _owner_mail(mailoutbox) == []
@@ -244,8 +244,8 @@ def test_the_owner_is_told_once_when_an_action_is_due_soon_and_once_when_overdue
 
 
 def test_a_new_due_date_is_told_again_and_a_closed_action_never(cast, owned_action, mailoutbox):
-    from skills import actions
-    from skills.action_models import ActionStatus
+    from skills.actions import services as actions
+    from skills.models.actions import ActionStatus
 
     send_reminders(as_of=date(2025, 4, 1))
     assert len(_owner_mail(mailoutbox)) == 1
@@ -270,7 +270,7 @@ def test_a_new_due_date_is_told_again_and_a_closed_action_never(cast, owned_acti
 def test_an_owner_is_told_of_all_their_actions_in_one_email_and_nobody_else_is(
     cast, owned_action, mailoutbox
 ):
-    from skills import actions
+    from skills.actions import services as actions
 
     actions.add_action(
         plan=owned_action.plan,
@@ -290,7 +290,7 @@ def test_action_reminders_cost_two_queries_whatever_the_number_of_actions(
     cast, owned_action, django_assert_num_queries
 ):
     from people.reminders import send_action_reminders
-    from skills import actions
+    from skills.actions import services as actions
 
     for n in range(2, 12):
         actions.add_action(

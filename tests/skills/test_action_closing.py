@@ -6,8 +6,8 @@ from datetime import date
 
 from django.urls import reverse
 
-from skills import actions
-from skills.action_models import ActionStatus
+from skills.actions import services as actions
+from skills.models.actions import ActionStatus
 from tests.skills.test_actions import afi1, norfolk_action, norfolk_plan  # noqa: F401
 
 CLOSE = {

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from skills import actions
-from skills.action_models import Action, ActionPlan, ActionStatus, ActionUpdate
+from skills.actions import services as actions
+from skills.models.actions import Action, ActionPlan, ActionStatus, ActionUpdate
 from tests.skills.conftest import expectation
 
 AFI1 = "HMICFRS-2019-CYBER AFI 1"

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from skills.action_models import ActionStatus
+from skills.models.actions import ActionStatus
 from tests.skills.test_actions import afi1, norfolk_action, norfolk_plan  # noqa: F401
 from tests.skills.test_overview_views import landscape  # noqa: F401
 from tests.skills.test_report_views import reported, reported_unit  # noqa: F401

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from people.models import Deployment, PersonType, Role
-from skills import actions
+from skills.actions import services as actions
 from skills.coverage import build_unit_report
 from skills.pack import build_force_pack, build_region_pack
 from tests.factories import UnitFactory, UserFactory, activity, completed, granted, posted

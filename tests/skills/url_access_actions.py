@@ -19,7 +19,7 @@ IMPORTERS = NORFOLK_EDITORS | {"outsider"}
 
 
 def _plan(cast):
-    from skills import actions
+    from skills.actions import services as actions
     from tests.skills.conftest import expectation
 
     plan = actions.create_plan(

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.imports import ImportFileError, ImportHasErrors
-from skills.actions import import_actions, preview_actions
+from skills.actions.services import import_actions, preview_actions
 
 
 class Command(BaseCommand):

@@ -231,4 +231,4 @@ class ResilienceTarget(Versioned):
         }
 
 
-from skills.action_models import *  # noqa: E402,F403
+from skills.models.actions import *  # noqa: E402,F403

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from skills import action_views as views
+from skills.actions import views
 
 app_name = "actions"
 

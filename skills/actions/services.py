@@ -28,7 +28,7 @@ from courses.imports import (
     parse_date,
 )
 from people.models import Force, Grant, Person, Role, Unit, User
-from skills.action_models import (
+from skills.models.actions import (
     Action,
     ActionEvidenceLink,
     ActionPlan,

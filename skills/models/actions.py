@@ -1,6 +1,6 @@
 """Inspection actions tracked to closure (docs/actions.md): per force and expectation an action
 plan with an owner, its actions, dated updates and links to the register's own evidence.
-Imported at the end of skills/models.py."""
+Imported at the end of skills/models/__init__.py."""
 
 from __future__ import annotations
 

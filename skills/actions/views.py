@@ -8,10 +8,6 @@ import secrets
 from collections import defaultdict
 from pathlib import Path
 
-import django_tables2 as tables
-from crispy_forms.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,20 +16,17 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.imports import ImportHasErrors
 from courses.tables import ImportErrorTable
-from people.forms import refuse_control_characters, refuse_control_characters_but_lines
 from people.models import Force
-from skills import actions
-from skills.action_models import Action, ActionPlan, ActionStatus, EvidenceKind
-from skills.date_input import date_input
-from skills.dates import check_as_of
+from skills.actions import services as actions
+from skills.actions.forms import ActionForm, EvidenceForm, ImportForm, PlanForm, UpdateForm
+from skills.actions.tables import ActionTable, SideBySideTable, status_tag
 from skills.models import Expectation
+from skills.models.actions import Action, ActionPlan, ActionStatus, EvidenceKind
 
 # --- lookups -------------------------------------------------------------------------------
 
@@ -73,242 +66,6 @@ def _require_editor(request, force: Force) -> None:
         raise PermissionDenied("Only the force's coordinators and chief officers change actions.")
 
 
-# --- forms ---------------------------------------------------------------------------------
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.layout = Layout(*layout)
-    return helper
-
-
-class ExpectationChoiceField(forms.ModelChoiceField):
-    # A bare "HMIC 2015 5.56" means little in a list: show what the expectation says too.
-    def label_from_instance(self, obj):
-        text = obj.text if len(obj.text) <= 90 else obj.text[:89].rstrip() + "…"
-        return f"{obj}: {text}"
-
-
-class PlanForm(forms.Form):
-    expectation = ExpectationChoiceField(
-        queryset=Expectation.objects.select_related("inspection"),
-        empty_label="Choose an expectation",
-        error_messages={"required": "Choose the expectation"},
-    )
-    owner = forms.EmailField(
-        label="Owner's email", help_text="The person with a login in the force who owns it."
-    )
-
-    def __init__(self, *args, force, **kwargs):
-        self.force = force
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("expectation"), Field.text("owner"), Submit("save", "Create"))
-
-    def clean_owner(self):
-        email = self.cleaned_data["owner"].lower()
-        owner = actions.find_owner(force=self.force, email=email)
-        if owner is None:
-            message = actions.no_owner_message(self.force, email)
-            raise ValidationError(message[0].upper() + message[1:])
-        return owner
-
-
-class ActionForm(forms.Form):
-    reference = forms.CharField(
-        max_length=20,
-        help_text='Your numbering, e.g. "1" or "A2".',
-        validators=[refuse_control_characters],
-    )
-    title = forms.CharField(
-        label="What will be done", max_length=300, validators=[refuse_control_characters]
-    )
-    due_on = date_input("Due date", "due date", validators=[check_as_of])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            Field.text("reference", field_width=5),
-            Field.text("title"),
-            Field("due_on"),
-            Submit("add", "Add action"),
-        )
-
-
-class UpdateForm(forms.Form):
-    on = date_input("Date", "date of the update", validators=[check_as_of])
-    status = forms.ChoiceField(choices=ActionStatus.choices)
-    text = forms.CharField(
-        label="Update",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        validators=[refuse_control_characters_but_lines],
-    )
-
-    def __init__(self, *args, has_evidence=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.has_evidence = has_evidence
-        self.helper = _helper(
-            Field("on"),
-            Field("status"),
-            Field.textarea("text"),
-            Submit("update", "Add update"),
-        )
-
-    def clean(self):
-        data = super().clean()
-        unchanged = data.get("status") == self.initial.get("status")
-        no_note = not (data.get("text") or "").strip()
-        if unchanged and no_note:
-            self.add_error("text", "Say what changed, or choose a new status")
-        elif data.get("status") == ActionStatus.CLOSED and no_note and not self.has_evidence:
-            # An inspector asks what closed it: evidence or a note must say.
-            self.add_error("text", "Say why the action is closed, or add evidence first")
-        return data
-
-
-class EvidenceForm(forms.Form):
-    kind = forms.ChoiceField(choices=EvidenceKind.choices, widget=forms.RadioSelect)
-    unit_code = forms.CharField(label="Unit code", max_length=40)
-    as_of = date_input(
-        "As of",
-        "date of the figures",
-        help_text="The date of the figures, for example 27 3 2025",
-        validators=[check_as_of],
-    )
-    note = forms.CharField(max_length=300, required=False, validators=[refuse_control_characters])
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.helper = _helper(
-            Field.radios("kind", legend_size=Size.SMALL),
-            Field.text("unit_code", field_width=10),
-            Field("as_of"),
-            Field.text("note"),
-            Submit("evidence", "Link evidence"),
-        )
-
-    def clean_unit_code(self):
-        from people.models import Unit
-
-        code = self.cleaned_data["unit_code"].strip()
-        if not Unit.objects.visible_to(self.user).filter(code=code).exists():
-            raise ValidationError(f"No unit {code} that you can see")
-        return code
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a file",
-        help_text="A CSV (UTF-8) or Excel (.xlsx) file with a header row (docs/actions.md).",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-        error_messages={"required": "Choose a CSV or XLSX file to upload"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("file"), Submit("upload", "Upload and preview"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not (upload.name or "").lower().endswith((".csv", ".xlsx")):
-            raise ValidationError("The file must be a CSV or an XLSX file")
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise ValidationError(
-                f"The file must be smaller than {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB"
-            )
-        return upload
-
-
-# --- tables --------------------------------------------------------------------------------
-
-
-def _status_tag(action: Action, as_of) -> str:
-    colour = {
-        ActionStatus.CLOSED: "govuk-tag--green",
-        ActionStatus.EVIDENCE_SUBMITTED: "govuk-tag--light-blue",
-        ActionStatus.IN_PROGRESS: "govuk-tag--yellow",
-    }.get(action.status, "govuk-tag--grey")
-    tag = format_html(
-        '<strong class="govuk-tag {}">{}</strong>', colour, action.get_status_display()
-    )
-    if action.is_overdue_on(as_of):
-        tag += format_html(' <strong class="govuk-tag govuk-tag--red">{}</strong>', "Overdue")
-    return tag
-
-
-class ActionTable(tables.Table):
-    reference = tables.Column(verbose_name="Action", orderable=False)
-    expectation = tables.Column(
-        verbose_name="Expectation", accessor="plan__expectation", orderable=False
-    )
-    title = tables.Column(verbose_name="What will be done", orderable=False)
-    due_on = tables.Column(verbose_name="Due", orderable=False)
-    status = tables.Column(verbose_name="Status", orderable=False, empty_values=())
-
-    class Meta:
-        empty_text = "No actions."
-
-    def __init__(self, data, *, caption: str, as_of, **kwargs):
-        super().__init__(data, **kwargs)
-        self.caption = caption
-        self.as_of = as_of
-
-    def render_reference(self, record):
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>', record.get_absolute_url(), record.reference
-        )
-
-    def render_expectation(self, record):
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>',
-            record.plan.get_absolute_url(),
-            record.plan.expectation.reference,
-        )
-
-    def render_due_on(self, value):
-        return f"{value:%-d %b %Y}"
-
-    def render_status(self, record):
-        return _status_tag(record, self.as_of)
-
-
-class PlanCountColumn(tables.Column):
-    """A count of a force's actions; "–" where the force has no plan (nothing to count)."""
-
-    def __init__(self, verbose_name, **kwargs):
-        super().__init__(verbose_name=verbose_name, attrs={"numeric": True}, **kwargs)
-
-    def render(self, value, record):
-        return "–" if record.plan_id is None else value
-
-
-class SideBySideTable(tables.Table):
-    caption = "Every force's status"
-    force = tables.Column(verbose_name="Force", attrs={"row_header": True})
-    owner = tables.Column(verbose_name="Owner", default="–")
-    total = PlanCountColumn("Actions")
-    opened = PlanCountColumn("Open")
-    in_progress = PlanCountColumn("In progress")
-    evidence_submitted = PlanCountColumn("Evidence submitted")
-    closed = PlanCountColumn("Closed")
-    overdue = PlanCountColumn("Overdue")
-
-    class Meta:
-        orderable = False
-        empty_text = "No forces."
-
-    def render_force(self, record):
-        if record.plan_id is None:
-            return format_html("{} (no plan recorded)", record.force)
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>',
-            reverse("actions:plan_detail", args=[record.plan_id]),
-            record.force,
-        )
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -336,7 +93,7 @@ def index(request):
     )
     return render(
         request,
-        "skills/actions_index.html",
+        "skills/actions/index.html",
         {
             "forces": [(f, *counts[f.pk]) for f in forces],
             "expectations": expectations,
@@ -369,7 +126,7 @@ def force_actions(request, code):
     )
     return render(
         request,
-        "skills/actions_force.html",
+        "skills/actions/force.html",
         {
             "force": force,
             "groups": groups,
@@ -392,7 +149,7 @@ def expectation_status(request, pk):
     table = SideBySideTable(lines)
     return render(
         request,
-        "skills/actions_expectation.html",
+        "skills/actions/expectation.html",
         {"expectation": expectation, "table": table, "today": today},
     )
 
@@ -417,7 +174,7 @@ def plan_new(request, code):
             return redirect(plan)
     return render(
         request,
-        "skills/actions_plan_new.html",
+        "skills/actions/plan_new.html",
         {"force": force, "form": form},
         status=400 if form.errors else 200,
     )
@@ -447,7 +204,7 @@ def plan_detail(request, pk):
     )
     return render(
         request,
-        "skills/actions_plan.html",
+        "skills/actions/plan.html",
         {"plan": plan, "table": table, "form": form, "may_edit": may_edit},
         status=400 if form is not None and form.errors else 200,
     )
@@ -496,10 +253,10 @@ def action_detail(request, pk):
     failed = any(f is not None and f.errors for f in (update_form, evidence_form))
     return render(
         request,
-        "skills/actions_action.html",
+        "skills/actions/action.html",
         {
             "action": action,
-            "status_tag": _status_tag(action, today),
+            "status_tag": status_tag(action, today),
             "updates": action.updates.select_related("by"),
             "evidence": action.evidence_links.all(),
             "update_form": update_form,
@@ -580,7 +337,7 @@ def import_upload(request):
         return redirect("actions:import_preview", token=token)
     return render(
         request,
-        "skills/actions_import_upload.html",
+        "skills/actions/import_upload.html",
         {"form": form},
         status=400 if form.errors else 200,
     )
@@ -595,7 +352,7 @@ def _preview_page(request, token, pending, *, preview=None, refused=(), status=2
     )
     return render(
         request,
-        "skills/actions_import_preview.html",
+        "skills/actions/import_preview.html",
         {
             "token": token,
             "pending": pending,
