@@ -188,3 +188,25 @@ class CancelBookingForm(forms.Form):
             Field.textarea("note"),
             Submit("cancel", "Cancel the booking", css_class="govuk-button--warning"),
         )
+
+
+class CancelOfferingForm(forms.Form):
+    note = forms.CharField(
+        label="Why is it cancelled? (optional)",
+        help_text="Kept with the offering and with each booking it cancels.",
+        max_length=500,
+        required=False,
+        validators=[refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        what = "Cancel the offering"
+        if count:
+            what += f" and {count} booking{'' if count == 1 else 's'}"
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("note"),
+            Submit("cancel", what, css_class="govuk-button--warning"),
+        )

@@ -130,3 +130,36 @@ def cancel(*, booking: Booking, by, note: str = "") -> Booking:
         booking.note = note
     booking.save()
     return booking
+
+
+OPEN_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED)
+
+
+def bookings_cancelled_with(offering: Offering):
+    """The bookings cancelling the offering cancels too: booked or attended, not those whose
+    completion is recorded (the completion stands)."""
+    return offering.bookings.filter(status__in=OPEN_STATUSES)
+
+
+@transaction.atomic
+def cancel_offering(*, offering: Offering, by, note: str = "") -> list[Booking]:
+    """Cancel the offering and its open bookings together, each change in its history with
+    who did it and why; nothing is deleted. Refused if it is cancelled already."""
+    offering = Offering.objects.select_for_update().get(pk=offering.pk)
+    if offering.cancelled:
+        raise ValidationError("This offering is cancelled already.")
+    reason = f"offering cancelled by {by}" + (f": {note}" if note else "")
+    now = timezone.now()
+    cancelled = list(bookings_cancelled_with(offering).select_for_update().order_by("pk"))
+    for booking in cancelled:
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_by = by
+        booking.cancelled_at = now
+        if note:
+            booking.note = note
+        booking._change_reason = reason[:100]  # the history's reason holds 100
+        booking.save()
+    offering.cancelled = True
+    offering._change_reason = reason[:100]
+    offering.save()
+    return cancelled

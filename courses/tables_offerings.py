@@ -108,3 +108,27 @@ class BookingTable(tables.Table):
             reverse("courses:booking_detail", args=[record.pk]),
             name,
         )
+
+
+class CancelledBookingTable(tables.Table):
+    """The bookings cancelling an offering would cancel (its check-your-answers page)."""
+
+    person = tables.Column(verbose_name="Person", orderable=False, attrs={"row_header": True})
+    force = tables.Column(verbose_name="Force", accessor="person__force__name", orderable=False)
+    status = tables.Column(verbose_name="Status now", orderable=False)
+    booked_by = tables.Column(verbose_name="Booked by", default="–", orderable=False)
+
+    class Meta:
+        model = Booking
+        fields = ("person", "force", "status", "booked_by")
+        empty_text = "Nobody is booked: no booking is cancelled with it."
+
+    caption = "Bookings that will be cancelled"
+    noun_plural = "bookings"
+
+    def render_person(self, record):
+        p = record.person
+        return f"{p.full_name}, {p.staff_number}"
+
+    def render_booked_by(self, value):
+        return value.email

@@ -24,6 +24,7 @@ urlpatterns = [
     path("offerings/<int:pk>/", views_offerings.offering_detail, name="offering_detail"),
     path("offerings/<int:pk>/edit/", views_offerings.offering_edit, name="offering_edit"),
     path("offerings/<int:pk>/book/", views_offerings.offering_book, name="offering_book"),
+    path("offerings/<int:pk>/cancel/", views_offerings.offering_cancel, name="offering_cancel"),
     path("bookings/<int:pk>/", views_offerings.booking_detail, name="booking_detail"),
     path("bookings/<int:pk>/attended/", views_offerings.booking_attended, name="booking_attended"),
     path("bookings/<int:pk>/complete/", views_offerings.booking_complete, name="booking_complete"),

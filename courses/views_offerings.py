@@ -21,10 +21,16 @@ from courses.forms_offerings import (
     BookForm,
     BookingCompletionForm,
     CancelBookingForm,
+    CancelOfferingForm,
     OfferingForm,
 )
 from courses.models import Booking, BookingStatus, Offering
-from courses.tables_offerings import BookingTable, OfferingTable, pounds
+from courses.tables_offerings import (
+    BookingTable,
+    CancelledBookingTable,
+    OfferingTable,
+    pounds,
+)
 from people.access import can_coordinate
 
 
@@ -61,10 +67,20 @@ def _booking_to_change(request, pk) -> Booking:
     )
 
 
+OPEN, CANCELLED, EVERY = "open", "cancelled", "all"
+
+
 class OfferingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search by activity or location")
+    status = django_filters.ChoiceFilter(
+        method="by_status",
+        label="Status",
+        choices=[(OPEN, "Open"), (CANCELLED, "Cancelled"), (EVERY, "Open and cancelled")],
+        empty_label=None,
+        widget=forms.Select,
+    )
     include_past = django_filters.BooleanFilter(
-        method="past", label="Include past and cancelled offerings", widget=forms.CheckboxInput
+        method="past", label="Include offerings that have ended", widget=forms.CheckboxInput
     )
 
     class Meta:
@@ -74,13 +90,19 @@ class OfferingFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self._past = bool(data and data.get("include_past"))
+        status = (data or {}).get("status")
+        self._status = status if status in (CANCELLED, EVERY) else OPEN
 
     @property
     def qs(self):
         qs = super().qs
+        if self._status == OPEN:
+            qs = qs.filter(cancelled=False)
+        elif self._status == CANCELLED:
+            qs = qs.filter(cancelled=True)
         if self._past:
             return qs
-        return qs.filter(ends_on__gte=timezone.localdate(), cancelled=False)
+        return qs.filter(ends_on__gte=timezone.localdate())
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -91,6 +113,9 @@ class OfferingFilter(django_filters.FilterSet):
             | Q(activity__code__icontains=value)
             | Q(location__icontains=value)
         )
+
+    def by_status(self, queryset, name, value):
+        return queryset  # applied in ``qs``: open unless asked (an unknown value too)
 
     def past(self, queryset, name, value):
         return queryset
@@ -219,8 +244,56 @@ def offering_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def offering_cancel(request, pk):
+    """Check your answers: the offering and the bookings cancelled with it; POST cancels them
+    together (courses.offerings.cancel_offering). Nothing is deleted."""
+    offering = _offering_to_change(request, pk)
+    if offering.cancelled:
+        messages.info(request, "This offering is cancelled already.")
+        return redirect(offering)
+    bookings = (
+        service.bookings_cancelled_with(offering)
+        .select_related("person__force", "booked_by")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    count = bookings.count()
+    form = CancelOfferingForm(request.POST or None, count=count)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = service.cancel_offering(
+                offering=offering, by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            messages.info(request, error.messages[0])
+        else:
+            n = len(cancelled)
+            messages.success(
+                request,
+                f"The offering was cancelled, with {n} booking{'' if n == 1 else 's'}.",
+            )
+        return redirect(offering)
+    kept = offering.bookings.filter(status=BookingStatus.COMPLETED).count()
+    return render(
+        request,
+        "courses/offering_cancel.html",
+        {
+            "offering": offering,
+            "form": form,
+            "rows": _offering_rows(offering),
+            "bookings": CancelledBookingTable(bookings),
+            "count": count,
+            "kept": kept,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def offering_book(request, pk):
     offering = _offering_for(request, pk)
+    if offering.cancelled:
+        messages.error(request, "This offering is cancelled: nobody can be booked onto it.")
+        return redirect(offering)
     people = (
         service.eligible_people(request.user, offering, offering.starts_on)
         .exclude(pk__in=offering.bookings.active().values("person_id"))

@@ -119,6 +119,7 @@ RULES = {
     "courses:offering_detail": Rule(allowed=CHANGERS, kwargs=_offering_pk),
     "courses:offering_edit": Rule(allowed=CHANGERS, kwargs=_offering_pk),
     "courses:offering_book": Rule(allowed=CHANGERS, kwargs=_offering_pk),
+    "courses:offering_cancel": Rule(allowed=CHANGERS, kwargs=_offering_pk),
     "courses:booking_detail": Rule(allowed=CHANGERS, kwargs=_booking_pk),
     "courses:booking_attended": Rule(allowed=CHANGERS, kwargs=_booking_pk, method="post"),
     "courses:booking_complete": Rule(allowed=CHANGERS, kwargs=_booking_pk),
