@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.browser import accessibility
+from tests.browser.test_identity_pages_accessible import OPENED as SIGN_IN_PAGES
 from tests.test_url_access import RULES, _url
 
 # Who opens a page: the first allowed role in this order (coordinators see the most controls).
@@ -203,7 +204,7 @@ def _documented_pages_are(visited: list[str]) -> None:
     text = DOCS.read_text()
     section = text.split("### Pages covered", 1)[1].split("\n#", 1)[0]
     listed = set(re.findall(r"^- `([^`]+)`", section, flags=re.M))
-    opened = set(visited) | {"403", "404"} | set(WITH_A_RECORD)
+    opened = set(visited) | {"403", "404"} | set(WITH_A_RECORD) | set(SIGN_IN_PAGES)
     assert listed == opened, (
         "docs/frontend.md 'Pages covered' is out of date: add "
         f"{sorted(opened - listed)}, remove {sorted(listed - opened)}"
