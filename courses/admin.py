@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from courses.models import (
     Activity,
     ActivityCapability,
+    ActivityPrerequisite,
     Booking,
     Completion,
     Job,
@@ -23,6 +24,14 @@ class ActivityCapabilityInline(admin.TabularInline):
     model = ActivityCapability
     extra = 0
     autocomplete_fields = ["capability"]
+
+
+class ActivityPrerequisiteInline(admin.TabularInline):
+    model = ActivityPrerequisite
+    extra = 0
+    autocomplete_fields = ["capability"]
+    verbose_name = "prerequisite (held on the first day)"
+    verbose_name_plural = "prerequisites (held on the first day)"
 
 
 @admin.register(Activity)
@@ -39,7 +48,7 @@ class ActivityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "provider", "validity_confidence", "retired"]
     search_fields = ["code", "title", "provider"]
     filter_horizontal = ["labs"]
-    inlines = [ActivityCapabilityInline]
+    inlines = [ActivityCapabilityInline, ActivityPrerequisiteInline]
     fieldsets = [
         (None, {"fields": ["code", "kind", "provider", "title", "hours", "retired"]}),
         ("Validity", {"fields": ["validity_months", "validity_confidence"]}),

@@ -62,6 +62,13 @@ class Activity(models.Model):
         null=True, blank=True, help_text="For a collection: how many distinct labs complete it."
     )
     retired = models.BooleanField(default=False, help_text="No longer offered; records stay.")
+    prerequisites = models.ManyToManyField(
+        "skills.Capability",
+        through="ActivityPrerequisite",
+        blank=True,
+        related_name="prerequisite_of",
+        help_text="Capabilities, at a level, a person must hold on the first day.",
+    )
 
     objects = ActivityQuerySet.as_manager()
 
@@ -117,6 +124,33 @@ class ActivityCapability(models.Model):
 
     def __str__(self):
         return f"{self.activity.code} → {self.capability.code} L{self.level}"
+
+
+class ActivityPrerequisite(models.Model):
+    """A person must hold a capability at a level (or above) on an activity's first day, from
+    any activity that evidences it (a practitioner course needs its foundation level)."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="prerequisite_levels"
+    )
+    capability = models.ForeignKey("skills.Capability", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+
+    class Meta:
+        ordering = ["activity", "capability"]
+        verbose_name = "prerequisite"
+        verbose_name_plural = "prerequisites"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "capability"], name="activity_prerequisite_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=3), name="activity_prerequisite_level"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity.code} needs {self.capability.code} L{self.level}"
 
 
 class Source(models.TextChoices):

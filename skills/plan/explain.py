@@ -31,19 +31,23 @@ class Explained:
 
 def _cause(data: PlanInput, target: PlanTarget, month_end: date, exclude: int) -> str | None:
     """The latest loss, on or before ``month_end``, among the people holding the target's
-    capability on the as-of date: who leaves, or whose holding lapses, and when."""
+    capability in its unit on the as-of date: who leaves, or whose holding lapses, and when."""
     losses = []
     for p in data.people:
         if p.id == exclude or not (
-            p.in_unit_on(data.as_of) and p.holds_on(target.pair, data.as_of)
+            p.in_unit_on(data.as_of, target.unit) and p.holds_on(target.pair, data.as_of)
         ):
             continue
-        if p.leaves_on is not None and p.leaves_on < month_end:
-            why = p.leaves_because or "leaves"
-            losses.append((p.leaves_on, f"{p.name} {why} on {_day(p.leaves_on)}"))
+        spell = p.spell(target.unit)
+        if spell.leaves_on is not None and spell.leaves_on < month_end:
+            why = spell.leaves_because or "leaves"
+            losses.append((spell.leaves_on, f"{p.name} {why} on {_day(spell.leaves_on)}"))
         elif not p.holds_on(target.pair, month_end):
-            lapses = p.held[target.pair]
-            losses.append((lapses, f"{p.name}’s {target.label} lapses on {_day(lapses)}"))
+            lapses = p.held_until(target.pair, data.as_of)
+            while lapses is not None and p.holds_on(target.pair, lapses):
+                lapses = p.held_until(target.pair, lapses)  # an existing booking renews it
+            if lapses is not None:
+                losses.append((lapses, f"{p.name}’s {target.label} lapses on {_day(lapses)}"))
     return max(losses)[1] if losses else None
 
 
@@ -55,7 +59,7 @@ def _reason(data: PlanInput, result: PlanResult, proposal: Proposal, person: Pla
         for t in data.targets
         if t.pair in granted
         for m in data.month_ends
-        if person.in_unit_on(m) and not person.holds_on(t.pair, m) and offering.counts_on(m)
+        if person.in_unit_on(m, t.unit) and not person.holds_on(t.pair, m) and offering.counts_on(m)
     ]
     # The target kept at its minimum: without this booking it would be short then.
     for t, m in counted:
@@ -71,7 +75,7 @@ def _reason(data: PlanInput, result: PlanResult, proposal: Proposal, person: Pla
             others = [
                 p.name
                 for p in data.people
-                if p.id != person.id and p.in_unit_on(m) and p.holds_on(t.pair, m)
+                if p.id != person.id and p.in_unit_on(m, t.unit) and p.holds_on(t.pair, m)
             ]
             alone = f" on {others[0]} alone" if len(others) == 1 else " on one person"
             return f"keeps {t.label} from resting{alone} from {_day(m)}"

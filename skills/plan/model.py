@@ -17,6 +17,21 @@ after the other (each stage keeps the optimum of the one before):
 A booking counts at a month end M when the offering ends on or before M and M is before its
 end plus the activity's validity (DESIGN.md: valid on D when completed <= D < expiry), and
 the person is in the unit on M.
+
+A force-wide plan has several units: each target names its unit (``PlanTarget.unit``) and
+counts only the people in that unit on the day (``PlanPerson.units``: their first and last
+day in each unit); a person is one ``PlanPerson`` however many of the force's units they are
+in, so their bookings and cap are counted once. A target with no unit (a unit plan) counts
+everyone in the plan.
+
+Existing bookings are in the input as ``PlanPerson.planned`` (held from the offering's end
+for the activity's validity: they count as held, in the "before" headcounts too) and
+``PlanPerson.busy`` (their days: no proposal clashes with them).
+
+A prerequisite must be held on the offering's start date from the register or an existing
+booking; one obtained by another booking proposed in the same plan does not count (the model
+allows one booking per person and capability level, so a foundation course and the course
+that needs it are never proposed together).
 """
 
 from __future__ import annotations
@@ -42,6 +57,20 @@ Pair = tuple[str, int]  # (capability code, level)
 
 
 @dataclass(frozen=True)
+class Spell:
+    """First and last day in one unit (None: from before / open-ended) and why they leave."""
+
+    joins_on: date | None = None
+    leaves_on: date | None = None
+    leaves_because: str = ""
+
+    def covers(self, day: date) -> bool:
+        return (self.joins_on is None or self.joins_on <= day) and (
+            self.leaves_on is None or day <= self.leaves_on
+        )
+
+
+@dataclass(frozen=True)
 class PlanPerson:
     id: int
     name: str
@@ -54,14 +83,38 @@ class PlanPerson:
     leaves_because: str = ""  # "leaves", "fund Cyber Uplift ends" …
     # mandatory requirements of their role: (capability, level)
     needs: frozenset[Pair] = frozenset()
+    # force plans: unit code -> their spell in that unit (joins_on/leaves_on above: any unit)
+    units: dict[str, Spell] = field(default_factory=dict)
+    # existing bookings: (capability, level, from, until exclusive), every level granted
+    planned: tuple[tuple[Pair, date, date], ...] = ()
+    # existing bookings' days (first, last): no proposal may overlap them
+    busy: tuple[tuple[date, date], ...] = ()
 
-    def in_unit_on(self, day: date) -> bool:
-        return (self.joins_on is None or self.joins_on <= day) and (
-            self.leaves_on is None or day <= self.leaves_on
-        )
+    def spell(self, unit: str | None = None) -> Spell | None:
+        """Their spell in ``unit``; None when not in it. No unit: their time in the plan."""
+        if unit is None:
+            return Spell(self.joins_on, self.leaves_on, self.leaves_because)
+        return self.units.get(unit)
+
+    def in_unit_on(self, day: date, unit: str | None = None) -> bool:
+        spell = self.spell(unit)
+        return spell is not None and spell.covers(day)
 
     def holds_on(self, pair: Pair, day: date) -> bool:
-        return self.held.get(pair, date.min) > day
+        if self.held.get(pair, date.min) > day:
+            return True
+        return any(p == pair and start <= day < end for p, start, end in self.planned)
+
+    def held_until(self, pair: Pair, day: date) -> date | None:
+        """When the holding counted on ``day`` lapses (None: not held on ``day``)."""
+        ends = [end for p, start, end in self.planned if p == pair and start <= day < end]
+        if self.held.get(pair, date.min) > day:
+            ends.append(self.held[pair])
+        return max(ends, default=None)
+
+    def free(self, starts_on: date, ends_on: date) -> bool:
+        """No existing booking of theirs runs on any of these days."""
+        return all(ends_on < first or last < starts_on for first, last in self.busy)
 
 
 @dataclass(frozen=True)
@@ -69,14 +122,21 @@ class PlanTarget:
     capability: str
     level: int
     minimums: dict[date, int]  # month end -> minimum in force then (absent: no target then)
+    unit: str | None = None  # force plans: the unit code whose people it counts
 
     @property
     def pair(self) -> Pair:
         return (self.capability, self.level)
 
     @property
+    def key(self) -> tuple[Pair, str | None]:
+        return (self.pair, self.unit)
+
+    @property
     def label(self) -> str:
-        return f"{self.capability} L{self.level}"
+        """Unique in a plan: "NETINV L2", or "NETINV L2 in TST-CCU" in a force plan."""
+        name = f"{self.capability} L{self.level}"
+        return f"{name} in {self.unit}" if self.unit else name
 
 
 @dataclass(frozen=True)
@@ -173,13 +233,21 @@ class PlanResult:
         return all(s.status == "Optimal" and s.gap == 0.0 for s in self.stages)
 
 
+def wanted_by(person: PlanPerson, targets: list[PlanTarget]) -> set[Pair]:
+    """The target pairs of the units they are in (a target with no unit: everyone's)."""
+    return {t.pair for t in targets if t.unit is None or t.unit in person.units}
+
+
 def eligible(person: PlanPerson, offering: PlanOffering, wanted: set[Pair], last: date) -> bool:
-    """Issue 16: open to them; in the unit when it starts; the offering grants something a
-    target or their role asks for (``wanted``: the unit's target pairs); not already holding
-    all of that past the horizon; prerequisites held on its start date."""
+    """Issue 16: open to them; in the unit when it starts; no existing booking of theirs on
+    any of its days; the offering grants something a target of their unit or their role asks
+    for (``wanted``: ``wanted_by``); not already holding all of that past the horizon (an
+    existing booking counts); prerequisites held on its start date."""
     if offering.open_to is not None and person.id not in offering.open_to:
         return False
     if not person.in_unit_on(offering.starts_on):
+        return False
+    if not person.free(offering.starts_on, offering.ends_on):
         return False
     useful = offering.granted() & (wanted | set(person.needs))
     if not useful:
@@ -189,8 +257,8 @@ def eligible(person: PlanPerson, offering: PlanOffering, wanted: set[Pair], last
     return all(person.holds_on(pair, offering.starts_on) for pair in offering.prerequisites)
 
 
-def base_headcount(people: list[PlanPerson], pair: Pair, day: date) -> int:
-    return sum(1 for p in people if p.in_unit_on(day) and p.holds_on(pair, day))
+def base_headcount(people: list[PlanPerson], pair: Pair, day: date, unit: str | None = None) -> int:
+    return sum(1 for p in people if p.in_unit_on(day, unit) and p.holds_on(pair, day))
 
 
 def _sum(variables, constant=0) -> pulp.LpAffineExpression:
@@ -205,11 +273,11 @@ class _Model:
         self.data = data
         self.prob = pulp.LpProblem("training_plan", pulp.LpMinimize)
         last = data.month_ends[-1] if data.month_ends else data.as_of
-        wanted = {t.pair for t in data.targets}
         self.offerings = {o.id: o for o in data.offerings}
         self.people = {p.id: p for p in data.people}
         self.x: dict[tuple[int, int], pulp.LpVariable] = {}
         for p in data.people:
+            wanted = wanted_by(p, data.targets)
             for o in data.offerings:
                 if o.starts_on > data.as_of and eligible(p, o, wanted, last):
                     self.x[p.id, o.id] = pulp.LpVariable(f"x_{p.id}_{o.id}", cat="Binary")
@@ -242,20 +310,27 @@ class _Model:
                 ]
                 if len(running) > 1:
                     prob += _sum(self.x[pid, o] for o in running) <= 1
-        # counted[pair][month end]: base headcount and the new holders' indicator variables.
-        self.base: dict[Pair, dict[date, int]] = {}
-        self.new: dict[Pair, dict[date, list[tuple[int, pulp.LpVariable]]]] = {}
-        pairs = wanted | {pair for p in data.people for pair in p.needs}
+        # Headcounts by (pair, unit): a target's (its unit's people; None: everyone) and each
+        # role requirement's (None). base: without the plan; new: the new holders' variables.
+        pairs = {t.pair for t in data.targets} | {pair for p in data.people for pair in p.needs}
+        keys = {t.key for t in data.targets} | {(pair, None) for pair in pairs}
         pair_no = {pair: n for n, pair in enumerate(sorted(pairs))}
-        for pair in pairs:
-            self.base[pair], self.new[pair] = {}, {}
-            for m in data.month_ends:
-                self.base[pair][m] = base_headcount(data.people, pair, m)
-                self.new[pair][m] = []
+        unit_no = {u: n for n, u in enumerate(sorted({t.unit or "" for t in data.targets}))}
+        self.base: dict[tuple[Pair, str | None], dict[date, int]] = {}
+        self.new: dict[tuple[Pair, str | None], dict[date, list[tuple[int, pulp.LpVariable]]]]
+        self.new = {}
+        for key in keys:
+            pair, unit = key
+            self.base[key] = {
+                m: base_headcount(data.people, pair, m, unit) for m in data.month_ends
+            }
+            self.new[key] = {m: [] for m in data.month_ends}
+        units_of_pair: dict[Pair, list[str | None]] = defaultdict(list)
+        for pair, unit in sorted(keys, key=lambda k: (k[0], k[1] or "")):
+            units_of_pair[pair].append(unit)
         # One booking per person and capability: then a person counts at most once, and the
         # headcount is linear in x (no indicator per person and month end: the model stays
         # the size of the bookings it may choose).
-        self.counting: dict[Pair, dict[date, list[tuple[int, pulp.LpVariable]]]] = self.new
         grants = {o.id: o.granted() for o in data.offerings}
         counts = {o.id: [m for m in data.month_ends if o.counts_on(m)] for o in data.offerings}
         for pid, oids in by_person.items():
@@ -268,14 +343,17 @@ class _Model:
                     prob += _sum(self.x[pid, o] for o in granting) <= 1
                 for o in granting:
                     for m in counts[o]:
-                        if person.in_unit_on(m) and not person.holds_on(pair, m):
-                            self.new[pair][m].append((pid, self.x[pid, o]))
+                        if person.holds_on(pair, m):
+                            continue
+                        for unit in units_of_pair[pair]:
+                            if person.in_unit_on(m, unit):
+                                self.new[pair, unit][m].append((pid, self.x[pid, o]))
         self.headcount = {
-            pair: {
-                m: _sum((v for _, v in self.new[pair][m]), self.base[pair][m])
+            key: {
+                m: _sum((v for _, v in self.new[key][m]), self.base[key][m])
                 for m in data.month_ends
             }
-            for pair in pairs
+            for key in keys
         }
         self.overhead = 1.0 + OVERHEAD_PER_VARIABLE * len(self.x)
         # Stage 1: the minimum at every month end, with slack.
@@ -286,22 +364,23 @@ class _Model:
                 if not minimum:
                     continue
                 s = pulp.LpVariable(f"short_{i}_{m:%Y%m%d}", lowBound=0, upBound=minimum)
-                prob += self.headcount[t.pair][m] + s >= minimum
+                prob += self.headcount[t.key][m] + s >= minimum
                 self.short[i, m] = s
-        # Stage 2: two holders of every target's capability, where anyone holds it.
-        self.spof: dict[tuple[Pair, date], pulp.LpVariable] = {}
-        for pair in sorted({t.pair for t in data.targets}):
+        # Stage 2: two holders of every target's capability in its unit, where anyone holds it.
+        self.spof: dict[tuple[tuple[Pair, str | None], date], pulp.LpVariable] = {}
+        for key in sorted({t.key for t in data.targets}, key=lambda k: (k[0], k[1] or "")):
+            pair, unit = key
             for m in data.month_ends:
-                name = f"spof_{pair_no[pair]}_{m:%Y%m%d}"
+                name = f"spof_{pair_no[pair]}_{unit_no[unit or '']}_{m:%Y%m%d}"
                 s = pulp.LpVariable(name, lowBound=0, upBound=2)
-                prob += self.headcount[pair][m] + s >= 2
-                self.spof[pair, m] = s
+                prob += self.headcount[key][m] + s >= 2
+                self.spof[key, m] = s
         # Stage 3: compliance — each person's requirements held at each month end in post.
         self.met = [
             v
             for pair in pairs
             for m in data.month_ends
-            for pid, v in self.new[pair][m]
+            for pid, v in self.new[pair, None][m]
             if pair in self.people[pid].needs
         ]
 
@@ -311,9 +390,9 @@ class _Model:
             v.setInitialValue(0)
         for (i, m), s in self.short.items():
             t = self.data.targets[i]
-            s.setInitialValue(max(0, t.minimums[m] - self.base[t.pair][m]))
-        for (pair, m), s in self.spof.items():
-            s.setInitialValue(max(0, 2 - self.base[pair][m]))
+            s.setInitialValue(max(0, t.minimums[m] - self.base[t.key][m]))
+        for (key, m), s in self.spof.items():
+            s.setInitialValue(max(0, 2 - self.base[key][m]))
 
     def normalised_cost(self) -> pulp.LpAffineExpression:
         """Cost as a share of the dearest plan possible: below 1, so it only breaks ties
@@ -424,7 +503,7 @@ def _headcounts(data: PlanInput, chosen: list[Proposal]) -> dict[str, dict[date,
             m: sum(
                 1
                 for p in data.people
-                if p.in_unit_on(m)
+                if p.in_unit_on(m, t.unit)
                 and (
                     p.holds_on(t.pair, m)
                     or any(t.pair in o.granted() and o.counts_on(m) for o in by_person[p.id])
@@ -486,9 +565,15 @@ def _shortfalls(data: PlanInput, model: _Model, after, started: float) -> list[S
     chosen = _chosen(model)
     unlimited = {t.label for t, _ in _short_from(data, _headcounts(data, chosen))}
     offerings = {o.id: o for o in data.offerings}
+    people = {p.id: p for p in data.people}
     out = []
     for t, months in short:
-        closing = [p for p in chosen if t.pair in offerings[p.offering_id].granted()]
+        closing = [
+            p
+            for p in chosen
+            if t.pair in offerings[p.offering_id].granted()
+            and people[p.person_id].spell(t.unit) is not None
+        ]
         out.append(
             Shortfall(
                 target=t,
