@@ -47,7 +47,8 @@ RULES = {
     "identity:reauthenticate": Rule(
         allowed=EVERYONE,
         skip="only for a login linked to a force account (404 otherwise); "
-        "tests/identity/test_reauthentication.py signs in again at a real OpenID provider",
+        "tests/identity/test_reauthentication.py signs in again at a real OpenID provider; "
+        "axe: tests/browser/test_identity_pages_accessible.py",
     ),
     # Entrance pages: the button page before the force's directory is public.
     "identity:sso_start": Rule(allowed=EVERYONE, public=True, kwargs=_norfolk_directory),
@@ -56,7 +57,8 @@ RULES = {
         public=True,
         kwargs=_norfolk_directory,
         skip="answers only a sign-in started at the directory (400 otherwise); "
-        "tests/identity/test_sso.py drives it against a real OpenID provider",
+        "tests/identity/test_sso.py drives it against a real OpenID provider; "
+        "axe on each answer: tests/browser/test_identity_pages_accessible.py",
     ),
     # SCIM 2.0 (people/identity/scim_urls.py): bearer tokens only.
     **{

@@ -51,7 +51,8 @@ RULES = {
     "account_confirm_email": Rule(
         allowed=EVERYONE,
         public=True,
-        skip="needs the key from a verification email; email verification is off",
+        skip="needs the key from a verification email; email verification is off; "
+        "tests/browser/test_identity_pages_accessible.py opens it with good and bad keys",
     ),
     # Login by code is off: the page sends people to log in, or home if they are in.
     "account_confirm_login_code": Rule(allowed=EVERYONE),
