@@ -462,10 +462,22 @@ def _by_force(per_unit: list[UnitImpact], units: list[Unit], activities) -> tupl
             parent = parents.get(parent)
         return False
 
+    by_id = {u.unit.id: u for u in per_unit}
+
+    def forces_of(u: UnitImpact) -> tuple[ForceRef, ...]:
+        """Its own forces; a unit with none (a team inside a force's unit) counts under
+        those of the nearest unit above it in the scope."""
+        pk = u.unit.id
+        while pk is not None:
+            if pk in by_id and by_id[pk].unit.forces:
+                return by_id[pk].unit.forces
+            pk = parents.get(pk)
+        return ()
+
     groups: dict[str, list[UnitImpact]] = defaultdict(list)
     refs: dict[str, ForceRef] = {}
     for u in per_unit:
-        for force in u.unit.forces:
+        for force in forces_of(u):
             groups[force.code].append(u)
             refs[force.code] = force
     out = []

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
-from people.access import has_oversight, units_overseen_by
+from people.access import has_oversight, units_of_force, units_overseen_by
 from skills.date_input import date_input
 from skills.dates import check_as_of
 from skills.impact import ImpactError, impact_of_versions
@@ -60,8 +60,13 @@ class ImpactForm(forms.Form):
     )
     unit = forms.ChoiceField(
         label="Unit",
+        required=False,
         help_text="Its people and targets, and those of the units inside it.",
-        error_messages={"required": "Choose a unit"},
+    )
+    force = forms.ChoiceField(
+        label="Or a force",
+        required=False,
+        help_text="Each of its units you oversee, and the force's total.",
     )
     as_of = date_input(
         "As of",
@@ -72,21 +77,32 @@ class ImpactForm(forms.Form):
         iso_in_address=True,
     )
 
-    def __init__(self, *args, versions, units, **kwargs):
+    def __init__(self, *args, versions, units, forces=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [(key, _label(v)) for key, v in versions]
         self.fields["unit"].choices = [("", "Choose a unit")] + [
             (u.code, f"{u.name} ({u.code})") for u in units
         ]
+        self.fields["force"].choices = [("", "Choose a force")] + [(f.code, f.name) for f in forces]
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Field.checkboxes("version", small=True),
             Field.select("unit"),
+            Field.select("force"),
             Field("as_of"),
             Submit("look", "Show the impact"),
         )
+
+    def clean(self):
+        data = super().clean()
+        unit, force = data.get("unit"), data.get("force")
+        if not unit and not force and not self.has_error("unit") and not self.has_error("force"):
+            self.add_error("unit", "Choose a unit or a force")
+        elif unit and force:
+            self.add_error("force", "Choose a unit or a force, not both")
+        return data
 
 
 class _Table(tables.Table):
@@ -202,31 +218,116 @@ def _percent(value):
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+class UnitTotalsTable(_Table):
+    caption = "Each unit"
+    unit = tables.Column(verbose_name="Unit", empty_values=(), attrs=ROW_HEADER)
+    changed = tables.Column(verbose_name="People whose status changes", empty_values=())
+    short = tables.Column(verbose_name="Targets that become short", empty_values=())
+    single = tables.Column(verbose_name="Single points of failure created", empty_values=())
+    compliance = tables.Column(verbose_name="Compliance", empty_values=())
+
+    class Meta:
+        empty_text = "None of its units is in your scope."
+        orderable = False
+
+    def render_unit(self, record):
+        return format_html(
+            '<a class="govuk-link" href="#unit-{}">{}</a>', record.unit.code, record.unit.name
+        )
+
+    def render_changed(self, record):
+        return len({c.person.id for c in record.changes})
+
+    def render_short(self, record):
+        return len(record.targets_short)
+
+    def render_single(self, record):
+        return len(record.single_points_created)
+
+    def render_compliance(self, record):
+        return _change(record.compliance_before, record.compliance_after)
+
+
+def _change(before, after) -> str:
+    return f"{_percent(before.value)} before, {_percent(after.value)} after"
+
+
+def _unit_section(u, visible, *, named: bool) -> dict:
+    """One unit's figures and tables; ``named`` puts the unit's name in each caption (a force
+    shows several units, and each table's region needs a name of its own)."""
+    tables_ = {
+        "changes": StatusChangeTable(u.changes, visible_ids=visible),
+        "targets": TargetChangeTable(u.targets, visible_ids=visible),
+        "single_points": SinglePointTable(u.single_points_created, visible_ids=visible),
+        "training": TrainingTable(u.training, visible_ids=visible),
+    }
+    if named:
+        for table in tables_.values():
+            table.caption = f"{table.caption}: {u.unit.name}"
+    return {
+        "unit": u,
+        "rows": [
+            ("Compliance", _change(u.compliance_before, u.compliance_after)),
+            ("People whose status changes", len({c.person.id for c in u.changes})),
+            ("Targets that become short", len(u.targets_short)),
+            ("Single points of failure created", len(u.single_points_created)),
+        ],
+        "report_url": reverse("skills:unit_report", kwargs={"code": u.unit.code}),
+        **tables_,
+    }
+
+
+def _forces_of(units):
+    """Forces with a unit the viewer oversees (the forces they may choose)."""
+    seen = {}
+    for unit in units:
+        for force in unit.forces.all():
+            seen[force.pk] = force
+    return sorted(seen.values(), key=lambda f: f.name)
+
+
 @login_required
 def requirement_impact(request):
-    """The form, and with versions and a unit chosen, their impact on that unit."""
+    """The form, and with versions and a unit (or a force) chosen, their impact on that unit
+    (or on each of the force's units the viewer oversees, and the force's total)."""
     if not has_oversight(request.user):
         raise PermissionDenied
     units = list(units_overseen_by(request.user).order_by("name").prefetch_related("forces"))
+    forces = _forces_of(units)
     chosen_code = request.GET.get("unit")
     if chosen_code and chosen_code not in {u.code for u in units}:
         raise Http404("No such unit in your scope")
+    chosen_force = request.GET.get("force")
+    if chosen_force and chosen_force not in {f.code for f in forces}:
+        raise Http404("No such force in your scope")
     versions = pending_versions([u.pk for u in units])
     # A link from the admin names a version only: the form opens with it ticked.
-    bound = "look" in request.GET or {"version", "unit"} <= set(request.GET)
-    form = ImpactForm(request.GET if bound else None, versions=versions, units=units)
+    bound = "look" in request.GET or (
+        "version" in request.GET and ("unit" in request.GET or "force" in request.GET)
+    )
+    form = ImpactForm(request.GET if bound else None, versions=versions, units=units, forces=forces)
     if not bound:
-        form.initial = {"version": request.GET.getlist("version"), "unit": chosen_code or ""}
+        form.initial = {
+            "version": request.GET.getlist("version"),
+            "unit": chosen_code or "",
+            "force": chosen_force or "",
+        }
     context = {"form": form, "has_versions": bool(versions), "impact": None}
     status = 200
     if bound and form.is_valid():
         picked = form.cleaned_data["version"]
-        unit = next(u for u in units if u.code == form.cleaned_data["unit"])
+        force = next((f for f in forces if f.code == form.cleaned_data["force"]), None)
+        if force is not None:
+            # The force's units (people.access), of those the viewer oversees.
+            of_force = set(units_of_force(force).values_list("pk", flat=True))
+            scope = [u for u in units if u.pk in of_force]
+        else:
+            scope = [u for u in units if u.code == form.cleaned_data["unit"]]
         try:
             impact = impact_of_versions(
                 {int(k[1:]) for k in picked if k[0] == "r"},
                 {int(k[1:]) for k in picked if k[0] == "t"},
-                units=[unit],
+                units=scope,
                 on=form.cleaned_data.get("as_of"),
             )
         except ImpactError as exc:
@@ -234,29 +335,42 @@ def requirement_impact(request):
             status = 400
         else:
             impact, visible = as_seen_by(request.user, impact)
-            u = impact.units[0]
-            context.update(
-                impact=impact,
-                unit=u,
-                summary_rows=[
-                    ("As of", day_label(impact.on)),
-                    ("Looking at", "; ".join(impact.versions)),
-                    (
-                        "Compliance",
-                        f"{_percent(u.compliance_before.value)} before, "
-                        f"{_percent(u.compliance_after.value)} after",
-                    ),
-                    ("People whose status changes", len(u.changes)),
-                    ("Targets that become short", len(u.targets_short)),
-                    ("Single points of failure created", len(u.single_points_created)),
-                ],
-                changes=StatusChangeTable(u.changes, visible_ids=visible),
-                targets=TargetChangeTable(u.targets, visible_ids=visible),
-                single_points=SinglePointTable(u.single_points_created, visible_ids=visible),
-                training=TrainingTable(u.training, visible_ids=visible),
-                report_url=reverse("skills:unit_report", kwargs={"code": u.unit.code}),
-            )
+            context.update(_results(impact, visible, force))
     elif bound:
         status = 400
     context["breadcrumbs"] = [("Home", reverse("home")), ("Coverage", reverse("coverage:overview"))]
     return render(request, "skills/impact.html", context, status=status)
+
+
+def _results(impact, visible, force) -> dict:
+    """What the template shows: one unit's figures, or a force's total and each unit's."""
+    head = [("As of", day_label(impact.on)), ("Looking at", "; ".join(impact.versions))]
+    if force is None:
+        section = _unit_section(impact.units[0], visible, named=False)
+        return {
+            "impact": impact,
+            "unit": section["unit"],
+            "summary_rows": head + section["rows"],
+            "sections": [section],
+            "force_impact": None,
+        }
+    total = next(f for f in impact.forces if f.force.code == force.code)
+    training = TrainingTable(total.training, visible_ids=visible)
+    training.caption = f"Training that would close the gap: {force.name} in total"
+    return {
+        "impact": impact,
+        "unit": None,
+        "force_impact": total,
+        "force_name": force.name,
+        "summary_rows": head
+        + [
+            ("Units", len(impact.units)),
+            ("Compliance", _change(total.compliance_before, total.compliance_after)),
+            ("People whose status changes", total.people_changed),
+            ("Targets that become short", total.targets_short),
+            ("Single points of failure created", total.single_points_created),
+        ],
+        "unit_totals": UnitTotalsTable(impact.units, visible_ids=visible),
+        "force_training": training,
+        "sections": [_unit_section(u, visible, named=True) for u in impact.units],
+    }

@@ -49,5 +49,20 @@ def test_the_impact_page_with_results_passes_axe_and_fits_a_phone(
         shots = os.environ.get("REGISTER_JOURNEY_SCREENSHOTS")
         if shots:
             page.screenshot(path=f"{shots}/impact-375.png", full_page=True)
+        # The force: its total, and each unit's tables with names of their own.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        force_url = _url(raised, osint, unit, as_of="2099-07-01").replace(
+            f"unit={unit.code}", "force=norfolk"
+        )
+        page.goto(force_url)
+        assert page.get_by_role("heading", name="Norfolk", exact=False).first.is_visible()
+        assert page.get_by_role(
+            "region", name="Training that would close the gap: Test cyber crime unit"
+        ).is_visible()
+        accessibility.check_now(page)
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert not accessibility.overflows(page)
+        if shots:
+            page.screenshot(path=f"{shots}/impact-force-375.png", full_page=True)
     finally:
         context.close()
