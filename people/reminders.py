@@ -19,10 +19,10 @@ from django.template.loader import render_to_string
 
 from courses.models import Completion, Status
 from people.models import Grant, Person, Posting, Reminder, ReminderKind, Role, Unit
-from skills.models.actions import ActionReminder, ActionReminderKind
 from skills.actions.services import ActionReminderItem, action_reminders_due
 from skills.coverage import build_unit_report
 from skills.coverage.data import DUE
+from skills.models.actions import ActionReminder, ActionReminderKind
 
 log = logging.getLogger(__name__)
 

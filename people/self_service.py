@@ -367,9 +367,9 @@ def _history(model, ids) -> dict[int, list[dict]]:
 def export_data(person: Person) -> dict:
     """Everything the register holds about ``person`` (subject access): a fixed number of
     queries."""
-    from people.directory_models import Availability, DirectoryEntryView, DirectoryRequest
-    from people.directory_views import user_label as _login_label
+    from people.directory.tables import user_label as _login_label
     from people.models import Deployment, Posting
+    from people.models.directory import Availability, DirectoryEntryView, DirectoryRequest
 
     postings = list(Posting.objects.filter(person=person).select_related("unit", "role_profile"))
     completions = list(

@@ -29,7 +29,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from people import directory  # noqa: E402
+from people.directory import services as directory  # noqa: E402
 from people.models import Grant, Person, PersonType, Region, Role, User  # noqa: E402
 from skills.models import Capability  # noqa: E402
 

@@ -22,9 +22,9 @@ from django.template.loader import render_to_string
 
 from people.access import units_of_force, units_of_region
 from people.models import Force, Region, Unit
-from skills.models.actions import Action, ActionPlan, ActionStatus
 from skills.coverage import UnitReport, build_unit_report
 from skills.evaluation import UnitEvaluation, evaluate_unit
+from skills.models.actions import Action, ActionPlan, ActionStatus
 from skills.renderers import NOTHING, day_label, percent, person_type_label
 
 # --- labels (percent, dates and "–" as the unit report writes them) ------------------------

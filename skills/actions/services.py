@@ -28,6 +28,7 @@ from courses.imports import (
     parse_date,
 )
 from people.models import Force, Grant, Person, Role, Unit, User
+from skills.models import Expectation
 from skills.models.actions import (
     Action,
     ActionEvidenceLink,
@@ -36,7 +37,6 @@ from skills.models.actions import (
     ActionStatus,
     ActionUpdate,
 )
-from skills.models import Expectation
 
 EDITOR_ROLES = [Role.COORDINATOR, Role.CHIEF_OFFICER]
 READER_ROLES = [Role.COORDINATOR, Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]

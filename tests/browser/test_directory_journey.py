@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.core import mail
 from django.utils import timezone
 
-from people import directory
-from people.directory_models import DirectoryRequest, RequestStatus
+from people.directory import services as directory
+from people.models.directory import DirectoryRequest, RequestStatus
 from skills.models import Function
 from tests.browser.conftest import log_in
 from tests.factories import CapabilityFactory, activity, completed

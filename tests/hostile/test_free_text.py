@@ -16,9 +16,9 @@ from django.core import mail
 from django.urls import reverse
 
 from courses.models import Source, Status
-from people import directory
-from people.directory_models import DirectoryRequest
+from people.directory import services as directory
 from people.models import Deployment
+from people.models.directory import DirectoryRequest
 from skills.actions import services as actions
 from tests.factories import ActivityFactory, completed
 from tests.hostile.corpus import HOSTILE_TEXT, MARKUP

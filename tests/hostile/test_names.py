@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from people import directory
+from people.directory import services as directory
 from people.forms import refuse_control_characters, single_line
 from people.models import Person
 from tests.hostile.corpus import CONTROL_NAMES

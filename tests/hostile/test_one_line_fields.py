@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from courses import forms as course_forms
 from courses.imports import ImportFileError, preview_import
-from people import forms_deployments
+from people.deployments import forms as deployment_forms
 from skills.actions import forms as action_forms
 from tests.courses.importing import catalogue, csv_file
 from tests.hostile.corpus import CONTROL_NAMES
@@ -19,7 +19,7 @@ ONE_LINE = [
     (course_forms.CompletionForm, "certificate_number"),
     (course_forms.SubmitCompletionForm, "certificate_number"),
     (course_forms.CorrectCompletionForm, "certificate_number"),
-    (forms_deployments.DeploymentForm, "task"),
+    (deployment_forms.DeploymentForm, "task"),
     (action_forms.ActionForm, "reference"),
     (action_forms.ActionForm, "title"),
     (action_forms.EvidenceForm, "note"),

@@ -11,8 +11,8 @@ from django.apps import apps
 from django.urls import reverse
 
 from courses.models import Booking, Offering, Status
-from people.directory_models import DirectoryRequest
 from people.models import Deployment
+from people.models.directory import DirectoryRequest
 from skills.actions import services as actions
 from tests.factories import ActivityFactory, completed
 from tests.skills.conftest import expectation

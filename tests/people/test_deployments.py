@@ -1,4 +1,4 @@
-"""The deployment log (people/views_deployments.py): who sees which deployments, recording by a
+"""The deployment log (people.deployments.views.py): who sees which deployments, recording by a
 coordinator (confirmed at once) or by the person (unconfirmed), confirming with history kept,
 filters, and form errors shown as a GOV.UK error summary."""
 
@@ -260,8 +260,8 @@ def test_the_confirm_service_itself_refuses_the_person_and_non_coordinators(cast
     """Four eyes is a rule of the service, not only of the page."""
     from django.core.exceptions import PermissionDenied
 
+    from people.deployments.views import confirm_deployment
     from people.models import Role
-    from people.views_deployments import confirm_deployment
     from tests.factories import granted
 
     granted(cast.officer_user, Role.COORDINATOR, force=cast.norfolk)

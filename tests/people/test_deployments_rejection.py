@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from people.views_deployments import confirm_deployment, reject_deployment
+from people.deployments.views import confirm_deployment, reject_deployment
 from tests.people.test_deployments import LIST, deployment
 
 

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Completion, Status
-from people import directory
-from people.directory_models import (
+from people.directory import services as directory
+from people.models import PersonType, Role
+from people.models.directory import (
     Availability,
     DirectoryEntryView,
     DirectoryRequest,
@@ -23,7 +24,6 @@ from people.directory_models import (
     RequestStatus,
     WorkMode,
 )
-from people.models import PersonType, Role
 from skills.models import Function
 from tests.factories import (
     CapabilityFactory,

@@ -205,8 +205,8 @@ def test_the_export_holds_directory_views_requests_availability_and_deployment_h
 ):
     """Issue 13 point 4: who viewed the entry, requests about the person with their messages
     and decisions, availability, and each deployment's history."""
-    from people import directory
-    from people.directory_models import DirectoryEntryView
+    from people.directory import services as directory
+    from people.models.directory import DirectoryEntryView
 
     officer = cast.officer
     directory.give_consent(person=officer, by=cast.officer_user)

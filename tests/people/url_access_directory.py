@@ -16,14 +16,14 @@ OWN_RECORD = frozenset({"officer"})
 
 
 def _listed(cast):
-    from people import directory
+    from people.directory import services as directory
 
     directory.give_consent(person=cast.kent_person, by=cast.outsider)
     return {"pk": cast.kent_person.pk}
 
 
 def _request(cast):
-    from people import directory
+    from people.directory import services as directory
 
     _listed(cast)
     req = directory.request_help(person_id=cast.kent_person.pk, by=cast.coordinator, message="Help")

@@ -180,7 +180,7 @@ def _trend_checks(world, diffs, units, as_of):
 
 
 def _person_checks(world, diffs, code_of, people, day):
-    from people.directory import own_entry
+    from people.directory.services import own_entry
     from people.self_service import pathway_for, statement_data
 
     for person in people:
@@ -218,7 +218,7 @@ def _person_checks(world, diffs, code_of, people, day):
 
 
 def _directory_search_checks(world, diffs, code_of, day):
-    from people.directory import DirectoryFilter, search_directory
+    from people.directory.services import DirectoryFilter, search_directory
 
     lead = UserFactory(email="fuzz-lead@example.police.uk")
     granted(lead, Role.NATIONAL_LEAD)

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from people.access import can_coordinate
-from people.forms_deployments import DeploymentFilter, DeploymentForm, RejectDeploymentForm
+from people.deployments.forms import DeploymentFilter, DeploymentForm, RejectDeploymentForm
+from people.deployments.tables import DeploymentTable
 from people.models import Deployment, Person, PersonType, Unit
-from people.tables_deployments import DeploymentTable
 
 PER_PAGE = 25
 
@@ -173,7 +173,7 @@ def deployment_list(request):
     chosen = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
     return render(
         request,
-        "people/deployments_list.html",
+        "people/deployments/list.html",
         {
             "filter": filterset,
             "table": table,
@@ -221,7 +221,7 @@ def record(request):
         return redirect("deployments:detail", pk=deployment.pk)
     return render(
         request,
-        "people/deployments_record.html",
+        "people/deployments/record.html",
         {"form": form, "only_person": form.only_person},
     )
 
@@ -258,7 +258,7 @@ def detail(request, pk):
     undecided = deployment.confirmed_by_id is None and deployment.rejected_by_id is None
     return render(
         request,
-        "people/deployments_detail.html",
+        "people/deployments/detail.html",
         {
             "deployment": deployment,
             "rows": rows,
@@ -310,7 +310,7 @@ def reject(request, pk):
     ]
     return render(
         request,
-        "people/deployments_reject.html",
+        "people/deployments/reject.html",
         {"deployment": deployment, "form": form, "rows": rows},
         status=400 if form.errors else 200,
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from people import directory_views as views
+from people.directory import views
 
 app_name = "directory"
 

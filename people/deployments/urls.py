@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from people import views_deployments as views
+from people.deployments import views
 
 app_name = "deployments"
 

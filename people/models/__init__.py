@@ -611,4 +611,4 @@ class Reminder(models.Model):
         return f"{self.recipient}: {self.subject} ({self.sent_on})"
 
 
-from people.directory_models import *  # noqa: E402,F403
+from people.models.directory import *  # noqa: E402,F403

@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from courses.models import Activity, ActivityCapability, Completion, Status
 from people.access import OVERSIGHT_ROLES, roles_of
-from people.directory_models import (
+from people.forms import refuse_control_characters_but_lines, single_line
+from people.models import Grant, Person, PersonType, Posting, Role, Unit
+from people.models.directory import (
     Availability,
     DirectoryEntryView,
     DirectoryRequest,
@@ -30,8 +32,6 @@ from people.directory_models import (
     RequestStatus,
     WorkMode,
 )
-from people.forms import refuse_control_characters_but_lines, single_line
-from people.models import Grant, Person, PersonType, Posting, Role, Unit
 from skills.coverage.data import Holding
 from skills.coverage.engine import Register
 from skills.models import Capability
