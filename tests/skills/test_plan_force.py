@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.models import Offering
 from skills.plan.build import build_force_plan
+from skills.plan.explain import explain, explain_shortfalls
 from skills.plan.model import Budget, solve
 from tests.factories import UnitFactory, activity, completed, posted
 from tests.skills.conftest import D, person, target
@@ -65,6 +66,11 @@ def test_a_target_counts_only_its_units_people(cast):
     assert result.headcount_before["NETINV L2 in NOR-CCU"][date(2025, 4, 30)] == 2
     assert set(result.headcount_after["NETINV L2 in NOR-CCU"].values()) == {3}
     assert result.shortfalls == []
+    [line] = explain(data, result)
+    assert line.text == (
+        "Sam Jones: Network investigation, 10 April 2025 — brings NETINV L2 in NOR-CCU up to"
+        " 3 (minimum 3) from 30 April 2025"
+    )
 
 
 def test_each_units_target_is_closed_from_its_own_offering_within_one_budget(cast):
@@ -93,7 +99,16 @@ def test_each_units_target_is_closed_from_its_own_offering_within_one_budget(cas
     assert booked(result) == {(dev.pk, b.pk)}
     [short] = result.shortfalls
     assert short.target.label == "NETINV L2 in NOR-CCU"
-    assert short.cost_to_close_pence == 60000
+    assert short.cost_to_close_pence == 60000 and short.bookings_to_close == 1
+    assert explain_shortfalls(result) == [
+        "NETINV L2 in NOR-CCU is short by up to 1 from 30 April 2025: closing it would take"
+        " 1 booking costing £600.00"
+    ]
+    [line] = explain(data, result)
+    assert line.text == (
+        "Dev Patel: Network investigation, 10 April 2025 — brings NETINV L2 in NSJ-CCU up to"
+        " 2 (minimum 2) from 30 April 2025"
+    )
 
 
 def test_force_plan_queries_grow_with_units_not_people(cast):
