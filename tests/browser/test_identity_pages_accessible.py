@@ -224,3 +224,35 @@ def test_the_email_confirmation_page_passes_axe_with_a_good_a_used_and_a_broken_
     _shown(page, live_server, "account_confirm_email", "This link has expired or been used")
 
     assert _checked_names(live_server) >= {"account_confirm_email"}
+
+
+def test_a_directory_users_second_step_and_set_password_pages_pass_axe(
+    page, cast, live_server, directory_user
+):
+    """The every-page test's cast has no authenticator and a password, so these three forward
+    there; a directory-only login with an app and a passkey sees each of them as a page."""
+    from tests.browser.test_identity_journey import _current_code
+    from tests.people.test_mfa_passkeys import add_passkey
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    TOTP.activate(cast.officer_user, secret)
+    add_passkey(cast.officer_user, "Work laptop")
+
+    page.goto(reverse("mfa_reauthenticate"))
+    _shown(page, live_server, "mfa_reauthenticate", "Confirm it is you")
+    assert page.get_by_role("link", name="Sign in again with Norfolk Constabulary").is_visible()
+    page.fill('input[name="code"]', _current_code(secret))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert _name_of(page.url, live_server) == "me:pathway", page.url
+
+    page.goto(reverse("mfa_reauthenticate_webauthn"))
+    _shown(page, live_server, "mfa_reauthenticate_webauthn", "Confirm it is you")
+    assert page.get_by_role("button", name="Use a passkey or security key").is_visible()
+
+    page.goto(reverse("account_set_password"))
+    _shown(page, live_server, "account_set_password", "Set a password for the register")
+
+    assert {"mfa_reauthenticate", "mfa_reauthenticate_webauthn", "account_set_password"} <= (
+        _checked_names(live_server)
+    )
