@@ -1,12 +1,15 @@
 from django.urls import path
 
 from skills import impact_views, views, views_report_jobs
+from skills.plan import views as plan_views
 
 app_name = "skills"
 
 urlpatterns = [
     # Under /coverage/ (the chief officer's section); coverage's own urls do not claim it.
     path("coverage/impact/", impact_views.requirement_impact, name="requirement_impact"),
+    path("coverage/plan/", plan_views.plan, name="plan"),
+    path("coverage/plan/accept/", plan_views.accept, name="plan_accept"),
     path("units/<slug:code>/report/", views.unit_report, name="unit_report"),
     path("units/<slug:code>/report/trace/", views.unit_trace, name="unit_trace"),
     path("units/<slug:code>/report/pdf/<int:pk>/", views_report_jobs.report_job, name="report_job"),
