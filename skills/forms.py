@@ -54,12 +54,20 @@ class ReportForm(forms.Form):
             "max_value": f"Enter forecast months of {MAX_HORIZON} or fewer",
         },
     )
+    who = forms.CharField(
+        label="Find people in the unit",
+        required=False,
+        max_length=100,
+        help_text="Part of a name or a staff number. Tick the people found below; people "
+        "already ticked stay ticked when you search again.",
+    )
     without = forms.TypedMultipleChoiceField(
         label="People who leave",
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The report is worked out as if they had left the unit.",
+        help_text="The report is worked out as if they had left the unit. Find people above "
+        "to list them here.",
         error_messages={"invalid_choice": "Choose people who are in the unit"},
     )
     fund = CodeChoiceField(
@@ -82,6 +90,7 @@ class ReportForm(forms.Form):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="Find people above to list them here.",
         error_messages={"invalid_choice": "Choose people who are in the unit"},
     )
     cohort_on = _iso_date_field("Completed on", "cohort's completion date")
@@ -93,6 +102,9 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, *args, people=(), funds=None, **kwargs):
+        # ``people``: the (id, label) choices drawn as checkboxes: those already chosen and
+        # the people the search ``who`` finds on this page of matches (skills.report_query),
+        # never everyone in the unit.
         super().__init__(*args, **kwargs)
         self.fields["without"].choices = list(people)
         self.fields["cohort"].choices = list(people)
@@ -106,6 +118,10 @@ class ReportForm(forms.Form):
         self.what_if_helper = FormHelper()
         self.what_if_helper.form_tag = False
         self.what_if_helper.disable_csrf = True
+        self.who_helper = FormHelper()
+        self.who_helper.form_tag = False
+        self.who_helper.disable_csrf = True
+        self.who_helper.layout = Layout(Field.text("who", field_width=20))
         self.what_if_helper.layout = Layout(
             Field.checkboxes("without", legend_size=Size.SMALL, small=True),
             Fieldset(

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -165,6 +166,38 @@ class Section:
     rows: tuple[tuple, ...]
 
 
+# Each section's rows, named so that templates read fields by name (report_pdf.html,
+# report_standalone.html) and CSV/XLSX write them as the plain tuples they are. The forecast
+# and the matrix have a column per target or capability and stay plain tuples.
+TargetRow = namedtuple(
+    "TargetRow",
+    "capability_code capability level minimum headcount shortfall status cliff_date "
+    "expectations causes scope illustrative",
+)
+SinglePointRow = namedtuple(
+    "SinglePointRow", "capability_code capability level person_id person asked_by"
+)
+RequirementRow = namedtuple(
+    "RequirementRow",
+    "person_id person person_type role posting_start last_day fund progress capability_code "
+    "capability level mandatory status deadline held_until counted expectations",
+)
+ExpiringRow = namedtuple(
+    "ExpiringRow",
+    "person_id person activity_code activity completed_on expires_on capabilities",
+)
+DeploymentRow = namedtuple(
+    "DeploymentRow",
+    "person_id person person_type hours_12_months last_deployed_on monthly_hours not_deployed",
+)
+DependedRow = namedtuple("DependedRow", "capability_code capability level holders")
+ExpectationRow = namedtuple(
+    "ExpectationRow",
+    "key inspection reference text targets_met targets_total requirements_met "
+    "requirements_total words",
+)
+
+
 def summary_rows(report: UnitReport, leavers=None) -> list[tuple[str, object]]:
     s = report.summary
     sv = report.specials_and_volunteers
@@ -244,7 +277,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
                 "Illustrative",
             ),
             tuple(
-                (
+                TargetRow(
                     t.capability.code,
                     t.capability.name,
                     t.level,
@@ -268,7 +301,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
             "Single points of failure",
             ("Capability code", "Capability", "Level", "Person id", "Person", "Asked for by"),
             tuple(
-                (
+                SinglePointRow(
                     s.capability.code,
                     s.capability.name,
                     s.level,
@@ -305,7 +338,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
                 "Expectations",
             ),
             tuple(
-                (
+                RequirementRow(
                     line.person.id,
                     line.person.label,
                     person_type_label(line.person),
@@ -344,7 +377,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
                 "Capabilities",
             ),
             tuple(
-                (
+                ExpiringRow(
                     e.person.id,
                     e.person.label,
                     e.activity.code,
@@ -389,7 +422,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
                 "Not deployed in 6 months",
             ),
             tuple(
-                (
+                DeploymentRow(
                     d.person.id,
                     d.person.label,
                     person_type_label(d.person),
@@ -408,7 +441,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
             "Held only by specials or volunteers",
             ("Capability code", "Capability", "Level", "Holders"),
             tuple(
-                (
+                DependedRow(
                     d.capability.code,
                     d.capability.name,
                     d.level,
@@ -434,7 +467,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
                 "In words",
             ),
             tuple(
-                (
+                ExpectationRow(
                     e.key,
                     e.inspection,
                     e.reference,

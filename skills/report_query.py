@@ -6,8 +6,11 @@ the same report for the same query."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.utils import timezone
 
 from people.models import Fund, Person, Posting, Unit
@@ -22,32 +25,44 @@ def visible_ids(user, ids) -> frozenset[int]:
     )
 
 
-def people_choices(user, unit_ids, as_of) -> list[tuple[int, str]]:
+# The what-if's person search: matches shown per page (each drawn twice, as "leaves" and
+# "completes the cohort" checkboxes).
+MATCHES_PER_PAGE = 20
+
+
+def _label(person, visible) -> str:
+    if person.pk in visible:
+        return f"{person.full_name}, {person.staff_number} ({person.force.name})"
+    return (
+        f"{WITHHELD_NAME}: {person.get_person_type_display().lower()} "
+        f"#{person.pk} ({person.force.name})"
+    )
+
+
+def people_choices(user, unit_ids, as_of, *, ids=None) -> list[tuple[int, str]]:
     """Who may leave or join a cohort in a what-if: the people in the unit on the as-of date
-    (one query over the unit tree's postings); people outside the viewer's scope by force and
-    type only (one more query)."""
+    (one query over the unit tree's postings), or of them only ``ids``; people outside the
+    viewer's scope by force and type only (one more query)."""
     postings = (
         Posting.objects.current_on(as_of)
         .filter(unit_id__in=unit_ids)
         .select_related("person__force")
         .order_by("person__last_name", "person__first_name", "person_id")
     )
+    if ids is not None:
+        if not ids:
+            return []
+        postings = postings.filter(person_id__in=sorted(ids))
     postings = list(postings)
     visible = visible_ids(user, [p.person_id for p in postings])
     choices: dict[int, str] = {}
     withheld: dict[int, tuple] = {}
     for p in postings:
         person = p.person
-        if person.pk in visible:
-            label = f"{person.full_name}, {person.staff_number} ({person.force.name})"
-        else:
-            label = (
-                f"{WITHHELD_NAME}: {person.get_person_type_display().lower()} "
-                f"#{person.pk} ({person.force.name})"
-            )
+        if person.pk not in visible:
             # Sorted by what the label shows, never by the hidden surname (issue 15).
             withheld[person.pk] = (person.force.name, person.get_person_type_display(), person.pk)
-        choices.setdefault(person.pk, label)
+        choices.setdefault(person.pk, _label(person, visible))
     named = [(pk, label) for pk, label in choices.items() if pk not in withheld]
     hidden = sorted(
         ((pk, label) for pk, label in choices.items() if pk in withheld),
@@ -56,8 +71,63 @@ def people_choices(user, unit_ids, as_of) -> list[tuple[int, str]]:
     return named + hidden
 
 
+@dataclass(frozen=True)
+class PeopleSearch:
+    """The what-if's person search: what was asked, and one page of the matches."""
+
+    text: str
+    as_of: date
+    page: Page | None  # None: nothing searched for
+
+    @property
+    def matches(self) -> int:
+        return self.page.paginator.count if self.page else 0
+
+
+def search_people(user, unit_ids, as_of, text: str, page: str | None) -> PeopleSearch:
+    """People in the unit on ``as_of`` matching ``text``: by name or staff number among those
+    the viewer may see, or by the number (``#123``) a withheld person's label shows; a page of
+    ``MATCHES_PER_PAGE`` at a time, by surname. Two queries (the count and the page)."""
+    text = text.strip()
+    if not text:
+        return PeopleSearch(text="", as_of=as_of, page=None)
+    people = Person.objects.filter(
+        pk__in=Posting.objects.current_on(as_of).filter(unit_id__in=unit_ids).values("person_id")
+    )
+    words = Q()
+    for word in text.split():
+        words &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(staff_number__iexact=word)
+        )
+    found = Q(words, pk__in=Person.objects.visible_to(user).values("pk"))
+    number = text.lstrip("#")
+    if number.isdigit() and len(number) < 12:
+        found |= Q(pk=int(number))
+    matches = (
+        people.filter(found).order_by("last_name", "first_name", "pk").values_list("pk", flat=True)
+    )
+    paged = Paginator(matches, MATCHES_PER_PAGE).get_page(page or 1)
+    return PeopleSearch(text=text, as_of=as_of, page=paged)
+
+
+def _ids(data, *names) -> set[int]:
+    out = set()
+    for name in names:
+        for value in data.getlist(name) if hasattr(data, "getlist") else data.get(name, ()):
+            try:
+                out.add(int(value))
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
 def report_form(user, data, unit: Unit):
-    """The report form bound to ``data`` (a QueryDict; empty for the plain page), and today."""
+    """The report form bound to ``data`` (a QueryDict; empty for the plain page), and today.
+    The people it offers are those already chosen (``without``, ``cohort``) and one page of
+    the person search (``who``, ``who-page``), never the whole unit; ``form.people_search``
+    holds the search."""
     today = timezone.localdate()
     # The people to choose from are those in the unit on the date asked for, if it is a date.
     # (Boxes as_of_0/1/2, or ?as_of=YYYY-MM-DD in the address.)
@@ -68,7 +138,18 @@ def report_form(user, data, unit: Unit):
     )
     unit_ids = Unit.objects.descendant_ids([unit.pk])
     funds = Fund.objects.filter(postings__unit_id__in=unit_ids).distinct().order_by("name")
-    form = ReportForm(data or None, people=people_choices(user, unit_ids, as_of), funds=funds)
+    search = search_people(
+        user, unit_ids, as_of, str(data.get("who", ""))[:100], data.get("who-page")
+    )
+    shown = _ids(data, "without", "cohort") | set(search.page or ())
+    people = people_choices(user, unit_ids, as_of, ids=shown)
+    if search.page:
+        # Those chosen first (ticked), then this page of matches in the search's order.
+        chosen = _ids(data, "without", "cohort")
+        order = {pk: i for i, pk in enumerate(search.page)}
+        people.sort(key=lambda c: (c[0] not in chosen, order.get(c[0], -1)))
+    form = ReportForm(data or None, people=people, funds=funds)
+    form.people_search = search
     return form, today
 
 
@@ -101,10 +182,30 @@ def what_if_asked(form: ReportForm, unit: Unit, as_of):
     return replace(what_if, planned=what_if.planned + booked) or None
 
 
-def as_seen_by(user, report):
+def nothing_withheld(user, unit: Unit) -> bool:
+    """Whether ``user`` may see everyone a report of ``unit`` can name: a unit report names
+    only people posted to the unit or a unit inside it (``build_unit_report`` draws every
+    person from those postings), so when no such posting is of someone outside
+    ``Person.objects.visible_to(user)`` (the one rule) there is nothing to withhold. No query
+    when that rule lets the user see everyone (a national scope, a superuser), else one."""
+    visible = Person.objects.visible_to(user)
+    if not visible.query.where:  # the rule's answer is every person
+        return True
+    unit_ids = Unit.objects.descendant_ids([unit.pk])
+    hidden = Posting.objects.filter(unit_id__in=sorted(unit_ids)).exclude(
+        person_id__in=visible.values("pk")
+    )
+    return not hidden.exists()
+
+
+def as_seen_by(user, report, unit: Unit | None = None):
     """A joint unit's report counts people of every member force, but names only the people
     the viewer may see; the others keep their force and person type (one query). Returns the
-    report and the ids the viewer may see."""
+    report and the ids the viewer may see, None for everyone: given the ``unit``, a viewer who
+    may see all its people (``nothing_withheld``) gets the report as built, without walking
+    it for names."""
+    if unit is not None and nothing_withheld(user, unit):
+        return report, None
     ids = people_in(report)
     visible = visible_ids(user, ids)
     return (report if visible >= ids else withhold_names(report, visible)), visible

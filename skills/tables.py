@@ -277,18 +277,20 @@ class SinglePointTable(ReportTable):
 
 
 class ExpiringTable(ReportTable):
+    """Paginated and sortable on the page (``prefix="e-"``): a large unit expires thousands."""
+
     caption = "Expiring in the next 90 days"
     caption_class = "govuk-visually-hidden"
+    noun_plural = "completions"
 
-    person = tables.Column(verbose_name="Person")
+    person = tables.Column(verbose_name="Person", order_by=("person__name", "person__id"))
     activity = tables.Column(verbose_name="Activity", accessor="activity__title")
     completed_on = tables.Column(verbose_name="Completed on")
     expires_on = tables.Column(verbose_name="Expires on")
-    capabilities = tables.Column(verbose_name="Capabilities", empty_values=())
+    capabilities = tables.Column(verbose_name="Capabilities", empty_values=(), orderable=False)
 
     class Meta:
         empty_text = "Nothing expires in the next 90 days."
-        orderable = False
 
     def render_person(self, value):
         return person_link(value, self.visible_ids)
@@ -315,23 +317,34 @@ class ExpiringTable(ReportTable):
 
 
 class DeploymentTable(ReportTable):
+    """Paginated and sortable on the page (``prefix="s-"``): one row per special or
+    volunteer."""
+
     caption = "Specials and volunteers: deployment"
     caption_class = "govuk-table__caption--s"
+    noun_plural = "specials and volunteers"
 
-    person = tables.Column(verbose_name="Person")
-    person_type = tables.Column(verbose_name="Type", accessor="person", empty_values=())
+    person = tables.Column(verbose_name="Person", order_by=("person__name", "person__id"))
+    person_type = tables.Column(
+        verbose_name="Type",
+        accessor="person",
+        empty_values=(),
+        order_by=("person__person_type", "person__name"),
+    )
     hours_12_months = tables.Column(verbose_name="Hours in 12 months", attrs=NUMERIC)
     last_deployed_on = tables.Column(verbose_name="Last deployed", empty_values=())
     monthly_hours_commitment = tables.Column(
         verbose_name="Hours a month agreed", attrs=NUMERIC, empty_values=()
     )
     not_deployed = tables.Column(
-        verbose_name="Not deployed in 6 months", accessor="person", empty_values=()
+        verbose_name="Not deployed in 6 months",
+        accessor="person",
+        empty_values=(),
+        orderable=False,
     )
 
     class Meta:
         empty_text = "No specials or volunteers are in the unit."
-        orderable = False
 
     def __init__(self, data, *, not_deployed_ids, **kwargs):
         self.not_deployed_ids = not_deployed_ids

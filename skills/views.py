@@ -33,8 +33,11 @@ from skills.tables import (
 )
 
 MATRIX_PER_PAGE = 25
-# Query-string keys that belong to the page only, not to the report a download repeats.
-PAGE_ONLY = ("m-page", "format")
+EXPIRING_PER_PAGE = 25
+SPECIALS_PER_PAGE = 25
+# Query-string keys that belong to the page only, not to the report a download repeats: the
+# tables' pages and sorting, and the what-if's person search.
+PAGE_ONLY = ("m-page", "e-page", "e-sort", "s-page", "s-sort", "who", "who-page", "format")
 
 
 def _unit_for_report(request, code) -> Unit:
@@ -67,7 +70,7 @@ def unit_report(request, code, fmt=None):
     form, today = report_query.report_form(request.user, request.GET, unit)
     report = report_query.report_for(form, unit, today)
     if report is not None:
-        report = _as_seen_by(request, report)
+        report = _as_seen_by(request, report, unit)
 
     if fmt == "pdf" and report is not None and report.summary.people > inline_pdf_people():
         # Too big to draw within a request: the worker draws it (skills.report_jobs).
@@ -86,7 +89,10 @@ def unit_report(request, code, fmt=None):
         "report": report,
         "dates_open": any(name in errors for name in ("as_of", "horizon")),
         "what_if_open": bool(report and report.what_if)
+        or bool(form.people_search.text)
         or any(name not in ("as_of", "horizon") for name in errors),
+        "people_search": form.people_search,
+        "search_pages": _search_pages(request, form.people_search),
         "breadcrumbs": [
             ("Home", reverse("home")),
             ("Units", reverse("people:unit_list")),
@@ -103,6 +109,15 @@ def _report_context(request, report, form) -> dict:
     matrix = MatrixTable(report, prefix="m-", visible_ids=visible)
     RequestConfig(request, paginate={"per_page": MATRIX_PER_PAGE}).configure(matrix)
     sv = report.specials_and_volunteers
+    expiring = ExpiringTable(report.expiring, prefix="e-", visible_ids=visible)
+    RequestConfig(request, paginate={"per_page": EXPIRING_PER_PAGE}).configure(expiring)
+    deployments = DeploymentTable(
+        sv.people,
+        prefix="s-",
+        not_deployed_ids={p.id for p in sv.not_deployed_6_months},
+        visible_ids=visible,
+    )
+    RequestConfig(request, paginate={"per_page": SPECIALS_PER_PAGE}).configure(deployments)
     download_query = _download_query(request)
     return {
         "summary": report.summary,
@@ -116,12 +131,8 @@ def _report_context(request, report, form) -> dict:
         "matrix": matrix,
         "target_table": TargetTable(report.targets, visible_ids=visible),
         "spof_table": SinglePointTable(report.single_points_of_failure, visible_ids=visible),
-        "expiring_table": ExpiringTable(report.expiring, visible_ids=visible),
-        "deployment_table": DeploymentTable(
-            sv.people,
-            not_deployed_ids={p.id for p in sv.not_deployed_6_months},
-            visible_ids=visible,
-        ),
+        "expiring_table": expiring,
+        "deployment_table": deployments,
         "depended_table": DependedTable(sv.depended_on, visible_ids=visible),
         "expectation_table": ExpectationTable(
             report.expectations,
@@ -151,17 +162,41 @@ def _report_context(request, report, form) -> dict:
     }
 
 
-def _as_seen_by(request, report):
-    report, request._report_visible_ids = report_query.as_seen_by(request.user, report)
+def _as_seen_by(request, report, unit):
+    report, request._report_visible_ids = report_query.as_seen_by(request.user, report, unit)
     return report
 
 
-def _visible_people(request, report) -> frozenset[int]:
-    """Who in the report the viewer may open (links only to records in the viewer's scope)."""
-    visible = getattr(request, "_report_visible_ids", None)
-    if visible is None:
-        visible = report_query.visible_ids(request.user, people_in(report))
-    return visible
+def _visible_people(request, report) -> frozenset[int] | None:
+    """Who in the report the viewer may open (links only to records in the viewer's scope);
+    None: everyone in it."""
+    if hasattr(request, "_report_visible_ids"):
+        return request._report_visible_ids
+    return report_query.visible_ids(request.user, people_in(report))
+
+
+def _search_pages(request, search) -> dict | None:
+    """The GOV.UK pagination of the what-if's person search (``who-page``), or None."""
+    page = search.page
+    if page is None or page.paginator.num_pages < 2:
+        return None
+    query = request.GET.copy()
+    query.pop("format", None)
+
+    def href(number):
+        query["who-page"] = number
+        return f"?{query.urlencode()}#what-if"
+
+    return {
+        "previous": href(page.previous_page_number()) if page.has_previous() else None,
+        "next": href(page.next_page_number()) if page.has_next() else None,
+        "items": [
+            {"number": n, "href": href(n), "current": n == page.number}
+            if n != page.paginator.ELLIPSIS
+            else {"ellipsis": True}
+            for n in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+        ],
+    }
 
 
 def _evidence_for(rows, as_of) -> dict[tuple[int, str], list]:
@@ -215,7 +250,7 @@ def unit_trace(request, code):
     except ValidationError as error:
         return render(request, "400.html", {"message": error.messages[0]}, status=400)
     key = request.GET.get("expectation", "")
-    report = _as_seen_by(request, build_unit_report(unit, as_of=as_of, horizon=0))
+    report = _as_seen_by(request, build_unit_report(unit, as_of=as_of, horizon=0), unit)
     line = next((e for e in report.expectations if e.key == key), None)
     if line is None:
         raise Http404("The unit's targets and requirements do not cite that expectation.")
@@ -227,6 +262,8 @@ def unit_trace(request, code):
         for req in posting.requirements
         if req.counted and any(e.key == key for e in req.expectations)
     ]
+    if visible is None:  # the viewer may see everyone in the report
+        visible = frozenset(r.person.id for r in rows)
     shown = [r for r in rows if r.person.id in visible and r.requirement.status in HELD]
     evidence = _evidence_for(shown, as_of)
     rows = [

@@ -1,5 +1,5 @@
-"""A chief officer opens a unit's resilience report, runs a what-if (one person leaves) and sees
-the single point of failure change; nothing is saved."""
+"""A chief officer opens a unit's resilience report, runs a what-if (finds a person by name,
+who leaves) and sees the single point of failure change; nothing is saved."""
 
 from people.models import Posting
 from tests.browser.conftest import log_in
@@ -31,8 +31,16 @@ def test_chief_officer_runs_a_what_if_and_sees_a_new_single_point_of_failure(
     assert "Sue Special" not in single_points.inner_text()
     assert page.locator('[data-figure="single-points-of-failure"]').inner_text() == "1"
 
+    # The what-if finds people by name (no checkbox per person on the page), then ticks them.
     page.get_by_text("Run a what-if").click()
-    page.locator(f'input[name="without"][value="{reported.ann.pk}"]').check()
+    page.get_by_label("Find people in the unit").fill("Able")
+    page.get_by_role("button", name="Find people").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator('input[name="without"]').count() == 1  # Ann Able only
+    assert page.locator(f'input[name="without"][value="{reported.ann.pk}"]').count() == 1
+    page.get_by_role("group", name="People who leave").get_by_label(
+        "Ann Able, 3002 (Norfolk Constabulary)"
+    ).check()
     page.get_by_role("button", name="Update report").click()
     page.wait_for_load_state("domcontentloaded")
 
