@@ -157,6 +157,7 @@ class Impact:
     versions: tuple[str, ...]  # what is looked at, in words
     units: tuple[UnitImpact, ...]
     forces: tuple[ForceImpact, ...] = field(default=())
+    version_count: int | None = None  # versions a catalogue would make (None: chosen by id)
 
 
 # --- choosing the versions ------------------------------------------------------------------
@@ -250,23 +251,33 @@ def impact_of_catalogue(
     units: Iterable[Unit],
     on: date | None = None,
     horizon: int = 12,
+    name: str | None = None,
 ) -> Impact:
     """The impact of loading ``directory`` with ``--effective``: it is loaded as drafts in a
-    transaction that is rolled back, so nothing stays written (``CatalogueError`` if bad)."""
+    transaction that is rolled back, so nothing stays written (``CatalogueError`` if bad).
+    ``name`` says what it is in words (default: the directory)."""
     from skills.catalogue import load_catalogue
 
     units = list(units)
     with transaction.atomic():
         result = load_catalogue(directory, effective=effective, draft=True)
-        labels = [f"catalogue {directory}, from {effective.isoformat()}"]
-        choice = VersionChoice(
-            adopt_requirements=result.version_ids("requirements"),
-            adopt_targets=result.version_ids("targets"),
-        )
+        requirements = result.version_ids("requirements")
+        targets = result.version_ids("targets")
+        labels = [
+            f"catalogue {name or directory}, from {effective.isoformat()}: "
+            f"{_count(len(requirements), 'requirement version')} and "
+            f"{_count(len(targets), 'target version')} differing from those in force"
+        ]
+        choice = VersionChoice(adopt_requirements=requirements, adopt_targets=targets)
         selection = Selection(VersionChoice(), choice, effective, tuple(labels))
         impact = _impact(selection, units, on=on or effective, horizon=horizon)
+        impact = replace(impact, version_count=len(requirements) + len(targets))
         transaction.set_rollback(True)
     return impact
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _impact(selection: Selection, units: list[Unit], *, on: date, horizon: int) -> Impact:
@@ -556,6 +567,7 @@ def impact_to_dict(impact: Impact) -> dict:
         "on": impact.on.isoformat(),
         "horizon": impact.horizon,
         "versions": list(impact.versions),
+        "version_count": impact.version_count,
         "units": [
             {
                 "unit": u.unit.code,

@@ -1,8 +1,12 @@
 """The impact page: what a draft or scheduled requirement or target version would change in a
-unit (or a force's units) the viewer oversees, before it takes effect (skills/impact.py).
-A GET form; nothing is written by looking."""
+unit (or a force's units) the viewer oversees, before it takes effect (skills/impact.py):
+a GET form for versions made in the admin, and an upload of a catalogue file not yet loaded
+(for who may make versions). Nothing is written by looking."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import django_tables2 as tables
 from crispy_forms.helper import FormHelper
@@ -15,11 +19,15 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_http_methods
 
+from courses.uploads import refuse_oversized_body
 from people.access import has_oversight, units_of_force, units_overseen_by
+from skills.catalogue import FILES as CATALOGUE_FILES
+from skills.catalogue import CatalogueError
 from skills.date_input import date_input
 from skills.dates import check_as_of
-from skills.impact import ImpactError, impact_of_versions
+from skills.impact import ImpactError, impact_of_catalogue, impact_of_versions
 from skills.models import Requirement, ResilienceTarget
 from skills.renderers import capability_label, day_label
 from skills.report_query import as_seen_by
@@ -49,6 +57,15 @@ def _label(version) -> str:
     stage = "draft" if version.draft else "scheduled"
     what = "retired" if version.retired else stage
     return f"{version} — {what}, from {version.valid_from.isoformat()}"
+
+
+def one_of_unit_or_force(form, data):
+    unit, force = data.get("unit"), data.get("force")
+    if not unit and not force and not form.has_error("unit") and not form.has_error("force"):
+        form.add_error("unit", "Choose a unit or a force")
+    elif unit and force:
+        form.add_error("force", "Choose a unit or a force, not both")
+    return data
 
 
 class ImpactForm(forms.Form):
@@ -96,13 +113,7 @@ class ImpactForm(forms.Form):
         )
 
     def clean(self):
-        data = super().clean()
-        unit, force = data.get("unit"), data.get("force")
-        if not unit and not force and not self.has_error("unit") and not self.has_error("force"):
-            self.add_error("unit", "Choose a unit or a force")
-        elif unit and force:
-            self.add_error("force", "Choose a unit or a force, not both")
-        return data
+        return one_of_unit_or_force(self, super().clean())
 
 
 class _Table(tables.Table):
@@ -312,7 +323,16 @@ def requirement_impact(request):
             "unit": chosen_code or "",
             "force": chosen_force or "",
         }
-    context = {"form": form, "has_versions": bool(versions), "impact": None}
+    context = {
+        "form": form,
+        "has_versions": bool(versions),
+        "impact": None,
+        "catalogue_url": (
+            reverse("skills:requirement_impact_catalogue")
+            if may_look_at_a_catalogue(request.user)
+            else None
+        ),
+    }
     status = 200
     if bound and form.is_valid():
         picked = form.cleaned_data["version"]
@@ -374,3 +394,142 @@ def _results(impact, visible, force) -> dict:
         "force_training": training,
         "sections": [_unit_section(u, visible, named=True) for u in impact.units],
     }
+
+
+# --- a catalogue file not yet loaded ---------------------------------------------------------
+
+# A catalogue file is a few hundred kilobytes at national scale (the shipped ones: < 100 KB).
+CATALOGUE_MAX_BYTES = 1024 * 1024
+MAX_PROBLEMS_SHOWN = 20
+
+
+def may_look_at_a_catalogue(user) -> bool:
+    """Whoever may make requirement and target versions in the admin (an administrator; a
+    member of staff given both permissions), and oversees some unit to look at."""
+    return (
+        user.is_authenticated
+        and user.is_staff
+        and user.has_perm("skills.add_requirement")
+        and user.has_perm("skills.add_resiliencetarget")
+        and has_oversight(user)
+    )
+
+
+class CatalogueImpactForm(forms.Form):
+    file = forms.FileField(
+        label="Catalogue file",
+        help_text="One YAML file as in skills/catalogue (its README), at most 1 MB.",
+        error_messages={"required": "Choose a catalogue file", "empty": "The file is empty"},
+    )
+    kind = forms.ChoiceField(
+        label="Which catalogue file is it?",
+        choices=[(name, name) for name in CATALOGUE_FILES],
+        initial="targets.yaml",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which catalogue file it is"},
+    )
+    effective = date_input(
+        "In force from",
+        "date it would take effect",
+        help_text="For example, 1 4 2027. A changed entry becomes a version from this day.",
+        validators=[check_as_of],
+    )
+    unit = ImpactForm.base_fields["unit"]
+    force = ImpactForm.base_fields["force"]
+    as_of = date_input(
+        "As of",
+        "date of the figures",
+        required=False,
+        help_text="For example, 30 4 2027. Leave blank for the day it would take effect.",
+        validators=[check_as_of],
+    )
+
+    def __init__(self, *args, units, forces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "Choose a unit")] + [
+            (u.code, f"{u.name} ({u.code})") for u in units
+        ]
+        self.fields["force"].choices = [("", "Choose a force")] + [(f.code, f.name) for f in forces]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("file"),
+            Field.radios("kind", small=True),
+            Field("effective"),
+            Field.select("unit"),
+            Field.select("force"),
+            Field("as_of"),
+            Submit("look", "Show the impact"),
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CATALOGUE_MAX_BYTES:
+            raise forms.ValidationError("The file must be 1 MB or smaller")
+        return upload
+
+    def clean(self):
+        return one_of_unit_or_force(self, super().clean())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refuse_oversized_body(lambda: CATALOGUE_MAX_BYTES, what="Catalogue files")
+def catalogue_impact(request):
+    """Upload one catalogue file and see the impact of everything in it that differs from what
+    is in force: it is loaded as drafts inside a transaction that is rolled back."""
+    if not may_look_at_a_catalogue(request.user):
+        raise PermissionDenied
+    units = list(units_overseen_by(request.user).order_by("name").prefetch_related("forces"))
+    forces = _forces_of(units)
+    form = CatalogueImpactForm(
+        request.POST or None, request.FILES or None, units=units, forces=forces
+    )
+    context = {"form": form, "impact": None, "problems": []}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            force = next((f for f in forces if f.code == data["force"]), None)
+            if force is not None:
+                of_force = set(units_of_force(force).values_list("pk", flat=True))
+                scope = [u for u in units if u.pk in of_force]
+            else:
+                scope = [u for u in units if u.code == data["unit"]]
+            try:
+                impact = _catalogue_impact(data["file"], data["kind"], data, scope)
+            except CatalogueError as exc:
+                problems = exc.problems
+                shown = problems[:MAX_PROBLEMS_SHOWN]
+                more = len(problems) - len(shown)
+                if more:
+                    shown.append(f"and {more} more problem{'s' if more != 1 else ''}")
+                form.add_error("file", f"The file cannot be read as {data['kind']}")
+                context["problems"] = shown
+            else:
+                status = 200
+                impact, visible = as_seen_by(request.user, impact)
+                context.update(_results(impact, visible, force))
+                context["unchanged"] = not impact.version_count
+    context["breadcrumbs"] = [
+        ("Home", reverse("home")),
+        ("Coverage", reverse("coverage:overview")),
+        ("Impact of a change", reverse("skills:requirement_impact")),
+    ]
+    return render(request, "skills/impact_catalogue.html", context, status=status)
+
+
+def _catalogue_impact(upload, kind, data, units):
+    """The upload, saved under its catalogue name in a directory of its own, looked at."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(Path(tmp) / kind, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        return impact_of_catalogue(
+            Path(tmp),
+            effective=data["effective"],
+            units=units,
+            on=data.get("as_of"),
+            name=f"{kind} ({Path(upload.name).name[:100]})",
+        )

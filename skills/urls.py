@@ -8,6 +8,11 @@ app_name = "skills"
 urlpatterns = [
     # Under /coverage/ (the chief officer's section); coverage's own urls do not claim it.
     path("coverage/impact/", impact_views.requirement_impact, name="requirement_impact"),
+    path(
+        "coverage/impact/catalogue/",
+        impact_views.catalogue_impact,
+        name="requirement_impact_catalogue",
+    ),
     path("coverage/plan/", plan_views.plan, name="plan"),
     path("coverage/plan/accept/", plan_views.accept, name="plan_accept"),
     path("units/<slug:code>/report/", views.unit_report, name="unit_report"),

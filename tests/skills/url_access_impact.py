@@ -14,4 +14,6 @@ RULES = {
         ),
         query="unit=NOR-CCU",
     ),
+    # Only who may make requirement and target versions in the admin (the administrator).
+    "skills:requirement_impact_catalogue": Rule(allowed=frozenset({"admin"})),
 }

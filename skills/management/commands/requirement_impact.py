@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from people.access import units_of_force
 from people.models import Force, Unit
+from skills.catalogue import FILES as CATALOGUE_FILES
 from skills.catalogue import CatalogueError
 from skills.coverage import MAX_HORIZON
 from skills.impact import (
@@ -107,6 +108,11 @@ class Command(BaseCommand):
     def _catalogue(path: Path, effective, units, on, horizon):
         if path.is_file():
             # One catalogue file: loaded on its own, as a directory holding just it.
+            if path.name not in CATALOGUE_FILES:
+                raise CommandError(
+                    f"{path.name} is not a catalogue file's name: name it one of "
+                    f"{', '.join(CATALOGUE_FILES)} (skills/catalogue/README)."
+                )
             with tempfile.TemporaryDirectory() as tmp:
                 shutil.copy(path, Path(tmp) / path.name)
                 return impact_of_catalogue(
