@@ -601,7 +601,37 @@ class DemoBuilder:
         self._postings(roster, people, units, fund)
         self._completions(roster, people, verifier)
         self._deployments(roster, people, units, verifier)
+        self._offerings(forces, units, users)
         return logins
+
+    # Course offerings in the coming months, for the skills the joint unit and the Norfolk
+    # unit are short of, so that the training plan (/coverage/plan/) has something to
+    # propose: (activity code, days after today, days long, places, cost per place in pence,
+    # units it is open to (none: the owner force's units), owner force).
+    OFFERINGS = (
+        ("ROCU-MALWARE", 40, 3, 6, 75000, ("NSJ-CCU",), "norfolk"),
+        ("ROCU-IR", 55, 2, 8, 48000, (), "norfolk"),
+        ("ROCU-CRYPTO", 70, 3, 6, 65000, (), "norfolk"),
+        ("ROCU-NET-INV", 90, 5, 10, 120000, (), "norfolk"),
+        ("ROCU-IR", 120, 2, 8, 52000, ("NSJ-CCU", "KEN-CCU"), "kent"),
+    )
+
+    def _offerings(self, forces, units, users) -> None:
+        from courses.models import Offering
+
+        for code, after, days, places, pence, open_to, owner in self.OFFERINGS:
+            starts = self.today + timedelta(days=after)
+            offering = Offering.objects.create(
+                activity=Activity.objects.get(code=code),
+                starts_on=starts,
+                ends_on=starts + timedelta(days=days - 1),
+                places=places,
+                cost_pence=pence,
+                location="Regional training centre",
+                owner_force=forces[owner],
+                created_by=users["coordinator"] if owner == "norfolk" else users["kent"],
+            )
+            offering.open_to_units.set([units[c] for c in open_to])
 
     def _users(self, password, regions, forces, units):
         def user(key, email, first, last, **extra):
