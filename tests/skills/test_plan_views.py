@@ -351,3 +351,27 @@ def test_the_check_takes_as_many_queries_for_three_bookings_as_for_one(
             )
         )
     assert len(three) == len(one) + 1  # one more first day: May's postings
+
+
+def test_a_force_wide_plan_and_its_bookings(cast, client, planned):
+    client.force_login(cast.chief)
+    url = plan_url(planned["unit"]).replace("scope=unit:TST-CCU", "scope=force:norfolk")
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    keys = [row["key"] for row in response.context["proposals"].data.data]
+    assert keys == [pick(planned["dev"], planned["april"])]
+    made = client.post(
+        reverse("skills:plan_accept"),
+        {"scope": "force:norfolk", "as_of": AS_OF.isoformat(), "horizon": "6", "pick": keys},
+    )
+    assert made.status_code == 302
+    assert [(b.person, b.offering) for b in Booking.objects.all()] == [
+        (planned["dev"], planned["april"])
+    ]
+    [message] = [str(m) for m in get_messages(made.wsgi_request)]
+    assert reverse("skills:unit_report", args=["TST-CCU"]) in message
+    # Kent's coordinator may not plan for Norfolk.
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
