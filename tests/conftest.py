@@ -146,6 +146,15 @@ def _evidence_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = settings.EVIDENCE_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_directory_origins():
+    # Pages keep the directories' origins for a minute per process (the CSP form-action): a
+    # test must not see another's, and query counts must not depend on which test ran first.
+    from people.identity.models import forget_directory_origins
+
+    forget_directory_origins()
+
+
 @pytest.fixture
 def password() -> str:
     return DEMO_PASSWORD

@@ -108,9 +108,14 @@ def directory_origins() -> list[str]:
     return origins
 
 
+def forget_directory_origins() -> None:
+    """Drop the kept origins: the next page reads them again (a directory was saved; tests)."""
+    _origins.clear()
+
+
 @receiver(post_save, sender=Directory, dispatch_uid="identity_directory_origins")
 def _directory_saved(**kwargs):
-    _origins.clear()
+    forget_directory_origins()
 
 
 class DirectoryLink(models.Model):
