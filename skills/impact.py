@@ -644,7 +644,7 @@ CSV_HEADER = (
 
 def impact_rows(impact: Impact) -> list[tuple]:
     """One row per status change, target change, single point created, training need and
-    unit summary (``requirement_impact --format csv``)."""
+    unit summary, then each force's total (``requirement_impact --format csv``)."""
     rows = []
     for u in impact.units:
         code = u.unit.code
@@ -683,6 +683,25 @@ def impact_rows(impact: Impact) -> list[tuple]:
                 impact.on.isoformat(), u.people, "",
             )
         )  # fmt: skip
+    for f in impact.forces:  # the force's total; the unit column holds the force's code
+        code = f.force.code
+        for n in f.training:
+            rows.append(
+                (
+                    "force training", code, "", n.capability.code, n.level, "", "", "",
+                    n.people + n.places, " | ".join(f"{a.code}: {a.title}" for a in n.activities),
+                )
+            )  # fmt: skip
+        rows += [
+            ("force people whose status changes", code, "", "", "", "", "", "",
+             f.people_changed, ""),
+            ("force targets short", code, "", "", "", "", "", "", f.targets_short, ""),
+            ("force single points of failure created", code, "", "", "", "", "", "",
+             f.single_points_created, ""),
+            ("force compliance", code, "", "", "",
+             _percent(f.compliance_before.value), _percent(f.compliance_after.value),
+             impact.on.isoformat(), len(f.units), ""),
+        ]  # fmt: skip
     return rows
 
 

@@ -3,9 +3,13 @@ the sum of the units' figures; a bounded number of queries per unit (none per pe
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -118,6 +122,30 @@ def test_the_force_total_is_the_sum_of_its_units(cast, force_case):
     assert needs == per_unit == {"NETINV L2": (0, 1), "OSINT L1": (4, 0)}
     osint_need = next(n for n in force.training if n.key == "OSINT L1")
     assert [act.code for act in osint_need.activities] == ["OSINT-1"]
+
+
+def test_the_command_gives_each_unit_and_the_force_total(cast, force_case):
+    units, people, raised, osint, *_ = force_case
+    args = ["requirement_impact", "--target", str(raised.pk), "--requirement", str(osint.pk)]
+    args += ["--force", "norfolk", "--on", "2099-07-01", "--horizon", "0"]
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    data = json.loads(out.getvalue())
+    out = io.StringIO()
+    call_command(*args, "--format", "csv", stdout=out)
+    mine = [u for u in data["units"] if u["unit"] in units]
+    assert len(mine) == 3
+    # Norfolk's units include joint ones, which also count in their other forces' totals.
+    force = next(f for f in data["forces"] if f["force"] == "norfolk")
+    assert set(units) <= set(force["units"])
+    assert force["people_changed"] == 5 + sum(
+        len({c["person_id"] for c in u["status_changes"]})
+        for u in data["units"]
+        if u["unit"] not in units
+    )
+    rows = {(r[0], r[1]): r for r in csv.reader(io.StringIO(out.getvalue()))}
+    assert rows[("force people whose status changes", "norfolk")][8] == str(force["people_changed"])
+    assert rows[("force targets short", "norfolk")][8] == str(force["targets_short"])
 
 
 def test_a_unit_inside_another_is_counted_once_in_the_force_total(cast, force_case):
