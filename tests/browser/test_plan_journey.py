@@ -67,9 +67,10 @@ def test_chief_officer_plans_for_a_raised_target_and_sees_the_forecast_with_the_
     targets = page.get_by_role("region", name="Targets that change")
     assert "2 → 4" in targets.inner_text()
 
-    # A plan within £1,200.
-    page.goto("/coverage/plan/")
-    page.get_by_label("Plan for").select_option(f"unit:{unit.code}")
+    # A plan within £1,200, from the impact page.
+    page.get_by_role("link", name="Plan training for Test cyber crime unit").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.get_by_label("Plan for").input_value() == f"unit:{unit.code}"
     for box, value in zip(("0", "1", "2"), ("31", "3", "2099"), strict=True):
         page.fill(f"#id_as_of_{box}", value)
     page.get_by_label("Months ahead").fill("6")

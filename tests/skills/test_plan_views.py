@@ -375,3 +375,16 @@ def test_a_force_wide_plan_and_its_bookings(cast, client, planned):
     # Kent's coordinator may not plan for Norfolk.
     client.force_login(cast.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_the_impact_page_links_to_the_plan_for_those_who_may_plan(cast, client, unit):
+    from tests.skills.test_impact_page import _url, scheduled
+
+    raised, osint = scheduled.__wrapped__(cast, unit)
+    link = f'href="{reverse("skills:plan")}?scope=unit:{unit.code}"'
+    client.force_login(cast.chief)
+    assert link in client.get(_url(raised, osint, unit)).content.decode()
+    client.force_login(cast.regional_lead)
+    page = client.get(_url(raised, osint, unit))
+    assert page.status_code == 200
+    assert link not in page.content.decode()
