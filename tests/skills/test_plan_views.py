@@ -388,3 +388,13 @@ def test_the_impact_page_links_to_the_plan_for_those_who_may_plan(cast, client, 
     page = client.get(_url(raised, osint, unit))
     assert page.status_code == 200
     assert link not in page.content.decode()
+
+
+def test_the_coverage_pages_link_to_the_plan_for_those_who_may_plan(cast, client):
+    link = f'href="{reverse("skills:plan")}"'
+    client.force_login(cast.chief)
+    assert link in client.get(reverse("coverage:overview")).content.decode()
+    client.force_login(cast.regional_lead)
+    page = client.get(reverse("coverage:overview"))
+    assert page.status_code == 200
+    assert link not in page.content.decode()
