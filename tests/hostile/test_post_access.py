@@ -111,6 +111,11 @@ POSTS = {
         "url",
     ),
     "courses:booking_attended": (lambda o, w: {"pk": o["booking"].pk}, lambda o, w: {}, "url"),
+    "courses:offering_cancel": (
+        lambda o, w: {"pk": o["booking"].offering_id},
+        lambda o, w: {"note": "Trainer ill"},
+        "url",
+    ),
     "directory:request_help": (
         lambda o, w: {"pk": o["person"].pk},  # not listed in the directory
         lambda o, w: {"message": "Help in May"},
