@@ -42,6 +42,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pulp
@@ -97,8 +98,17 @@ class PlanPerson:
         return self.units.get(unit)
 
     def in_unit_on(self, day: date, unit: str | None = None) -> bool:
-        spell = self.spell(unit)
+        if unit is None:
+            return (self.joins_on is None or self.joins_on <= day) and (
+                self.leaves_on is None or day <= self.leaves_on
+            )
+        spell = self.units.get(unit)
         return spell is not None and spell.covers(day)
+
+    @cached_property
+    def pairs_held(self) -> frozenset[Pair]:
+        """Every pair they hold at some time, from the register or an existing booking."""
+        return frozenset(self.held) | {pair for pair, _, _ in self.planned}
 
     def holds_on(self, pair: Pair, day: date) -> bool:
         if self.held.get(pair, date.min) > day:
@@ -152,8 +162,12 @@ class PlanOffering:
     prerequisites: tuple[Pair, ...] = ()  # held on the start date
     open_to: frozenset[int] | None = None  # person ids it is open to; None: everyone
 
-    def granted(self) -> set[Pair]:
-        return {(c, lower) for c, level in self.grants for lower in range(1, level + 1)}
+    def granted(self) -> frozenset[Pair]:
+        return self._granted
+
+    @cached_property
+    def _granted(self) -> frozenset[Pair]:
+        return frozenset((c, lower) for c, level in self.grants for lower in range(1, level + 1))
 
     def counts_on(self, day: date) -> bool:
         if self.ends_on > day:
@@ -258,7 +272,21 @@ def eligible(person: PlanPerson, offering: PlanOffering, wanted: set[Pair], last
 
 
 def base_headcount(people: list[PlanPerson], pair: Pair, day: date, unit: str | None = None) -> int:
-    return sum(1 for p in people if p.in_unit_on(day, unit) and p.holds_on(pair, day))
+    return sum(
+        1
+        for p in people
+        if pair in p.pairs_held and p.in_unit_on(day, unit) and p.holds_on(pair, day)
+    )
+
+
+def _holders(people: list[PlanPerson], pairs) -> dict[Pair, list[PlanPerson]]:
+    """The people who hold each pair at some time (a few of a large force's people)."""
+    out: dict[Pair, list[PlanPerson]] = {pair: [] for pair in pairs}
+    for p in people:
+        for pair in p.pairs_held:
+            if pair in out:
+                out[pair].append(p)
+    return out
 
 
 def _sum(variables, constant=0) -> pulp.LpAffineExpression:
@@ -319,10 +347,11 @@ class _Model:
         self.base: dict[tuple[Pair, str | None], dict[date, int]] = {}
         self.new: dict[tuple[Pair, str | None], dict[date, list[tuple[int, pulp.LpVariable]]]]
         self.new = {}
+        holders = _holders(data.people, pairs)
         for key in keys:
             pair, unit = key
             self.base[key] = {
-                m: base_headcount(data.people, pair, m, unit) for m in data.month_ends
+                m: base_headcount(holders[pair], pair, m, unit) for m in data.month_ends
             }
             self.new[key] = {m: [] for m in data.month_ends}
         units_of_pair: dict[Pair, list[str | None]] = defaultdict(list)
@@ -497,12 +526,16 @@ def _headcounts(data: PlanInput, chosen: list[Proposal]) -> dict[str, dict[date,
     by_person = defaultdict(list)
     for p in chosen:
         by_person[p.person_id].append(offerings[p.offering_id])
+    holders = _holders(data.people, {t.pair for t in data.targets})
+    people = {p.id: p for p in data.people}
+    booked = [people[pid] for pid in by_person if pid in people]
     out = {}
     for t in data.targets:
+        counted = holders[t.pair] + [p for p in booked if t.pair not in p.pairs_held]
         out[t.label] = {
             m: sum(
                 1
-                for p in data.people
+                for p in counted
                 if p.in_unit_on(m, t.unit)
                 and (
                     p.holds_on(t.pair, m)
