@@ -181,3 +181,33 @@ def test_only_who_may_make_versions_may_upload(cast, fccu, client):
         assert reverse(URL) not in page
     client.force_login(cast.admin)
     assert reverse(URL) in client.get(reverse("skills:requirement_impact")).content.decode()
+
+
+def test_a_requirement_made_mandatory_in_the_file_shows_who_becomes_due(cast, fccu, client):
+    from skills.models import RoleProfile
+    from tests.factories import posted
+    from tests.skills.conftest import person
+
+    pursue = RoleProfile.objects.get(code="CYBER-PURSUE")
+    ann = person(cast.norfolk, "Ann", "Able")
+    posted(ann, fccu, start=date(2024, 1, 1), role=pursue)
+    roles = yaml.safe_load((CATALOGUE_DIR / "role_profiles.yaml").read_text(encoding="utf-8"))
+    entry = next(r for r in roles if r["code"] == "CYBER-PURSUE")
+    dark = next(q for q in entry["requirements"] if q["capability"] == "DARK-WEB")
+    assert dark["mandatory"] is False
+    dark["mandatory"], dark["grace_months"] = True, 6
+    content = yaml.safe_dump(roles, sort_keys=False).encode()
+    client.force_login(cast.admin)
+    before = _rows()
+
+    response = _post(client, content, kind="role_profiles.yaml", unit=fccu.code)
+
+    assert response.status_code == 200, response.context["form"].errors
+    assert _rows() == before
+    impact = response.context["impact"]
+    assert impact.version_count == 1
+    (change,) = [c for c in impact.units[0].changes if c.capability.code == "DARK-WEB"]
+    # Recommended and not held before; mandatory and due after, 6 months from 1 April 2099.
+    assert (change.person.id, change.mandatory, change.after) == (ann.pk, True, "due")
+    assert change.deadline == date(2099, 10, 1)
+    assert "Ann Able" in response.content.decode()
