@@ -130,10 +130,15 @@ def _build(scope: Scope, *, as_of, horizon, budget):
 
 def solver_words(result) -> str:
     """The solver's status and optimality gap, in words."""
-    if any(s.objective is None for s in result.stages) or not result.stages:
+    if not result.stages or result.stages[0].objective is None:
         return (
             "The solver found no plan better than booking nobody within the time limit: "
             "try a shorter horizon or a smaller unit."
+        )
+    if any(s.objective is None for s in result.stages):
+        return (
+            "The time limit was reached: the plan keeps the targets' minimums as far as it "
+            "could, but single points of failure, compliance and cost were not weighed."
         )
     if result.optimal:
         return "Proved optimal: no plan within the budget does better."

@@ -398,3 +398,21 @@ def test_the_coverage_pages_link_to_the_plan_for_those_who_may_plan(cast, client
     page = client.get(reverse("coverage:overview"))
     assert page.status_code == 200
     assert link not in page.content.decode()
+
+
+def test_the_solver_status_in_words():
+    from skills.plan.model import PlanResult, StageResult
+    from skills.plan.views import solver_words
+
+    def result(*stages):
+        return PlanResult([], 0, [], list(stages), 0, 0, 0.0, {}, {})
+
+    optimal = StageResult("coverage", "Optimal", 0.0, 0.0, 0.1)
+    assert solver_words(result(optimal)).startswith("Proved optimal")
+    within = StageResult("rest", "Not Solved", 5.0, 0.034, 20.0)
+    assert "within 3.4% of the best possible" in solver_words(result(optimal, within))
+    unknown = StageResult("rest", "Not Solved", 5.0, None, 20.0)
+    assert "could not say how close" in solver_words(result(optimal, unknown))
+    nothing = StageResult("coverage", "Not Solved", None, None, 20.0)
+    assert "found no plan" in solver_words(result(nothing))
+    assert "were not weighed" in solver_words(result(optimal, nothing))
