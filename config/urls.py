@@ -28,7 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("me/", include("people.urls_self")),
     path("coverage/", include("skills.urls_overview")),
-    path("evaluation/", include("skills.urls_evaluation")),
+    path("evaluation/", include("skills.evaluation.urls")),
     path("deployments/", include("people.deployments.urls")),
     path("directory/", include("people.directory.urls")),
     path("actions/", include("skills.actions.urls")),

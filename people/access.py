@@ -7,9 +7,11 @@ every page, pack, evaluation and overview asks it, through ``Unit.objects.visibl
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from people.models import Grant, Role, Scope, Unit
+from people.models import Force, Grant, Region, Role, Scope, Unit
 
 # Roles that see other people's records (read-only unless they coordinate).
 OVERSIGHT_ROLES = {
@@ -79,6 +81,37 @@ def units_overseen_by(user, roles=None):
     if not scope.roles:
         return Unit.objects.none()
     return units_covered_by(scope)
+
+
+# Who may download a force's or region's inspection pack.
+PACK_ROLES = [Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]
+
+
+def _pack_scope(user) -> Scope | None:
+    """The user's pack grants (None: a superuser); PermissionDenied when they hold none."""
+    if user.is_superuser:
+        return None
+    scope = Grant.objects.scope_for(user, roles=PACK_ROLES)
+    if not scope.roles:
+        raise PermissionDenied
+    return scope
+
+
+def forces_packed_for(user):
+    """Forces whose pack the user may draw: those granted, and the forces of granted regions.
+    PermissionDenied when the user holds no pack role."""
+    scope = _pack_scope(user)
+    if scope is None or scope.everything:
+        return Force.objects.all()
+    return Force.objects.filter(Q(pk__in=scope.force_ids) | Q(region_id__in=scope.region_ids))
+
+
+def regions_packed_for(user):
+    """Regions whose pack the user may draw (PermissionDenied: no pack role)."""
+    scope = _pack_scope(user)
+    if scope is None or scope.everything:
+        return Region.objects.all()
+    return Region.objects.filter(pk__in=scope.region_ids)
 
 
 def units_of_force(force):

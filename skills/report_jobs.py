@@ -132,9 +132,9 @@ def _write_private(path: Path, content: bytes) -> None:
 def _assemble_pack(job: Job, reporter) -> dict:
     from datetime import date
 
-    from skills import pack as packs
+    from people.access import forces_packed_for, regions_packed_for
     from skills.coverage.redact import as_seen_by
-    from skills.views_evaluation import forces_packed_for, regions_packed_for
+    from skills.evaluation import pack as packs
 
     reporter.stage("Assembling the pack")
     user = job.started_by

@@ -86,7 +86,7 @@ MAX_FORCE_PACKS_LISTED = 12
 def _packs_for(user) -> dict:
     """The inspection packs the user may download (chief officers and leads): their forces,
     unless there are too many to list (a national lead), and their regions."""
-    from skills.views_evaluation import forces_packed_for, regions_packed_for
+    from people.access import forces_packed_for, regions_packed_for
 
     try:
         forces = list(forces_packed_for(user).order_by("name")[: MAX_FORCE_PACKS_LISTED + 1])

@@ -80,7 +80,7 @@ SCOPE_JOB_KINDS = (JobKind.PACK, JobKind.TREND)
 
 def _scope_job_for(request, pk) -> Job:
     """The user's own pack or trend job, and only while they may still see its scope."""
-    from skills.views_evaluation import forces_packed_for, regions_packed_for
+    from people.access import forces_packed_for, regions_packed_for
 
     job = get_object_or_404(Job, pk=pk, kind__in=SCOPE_JOB_KINDS, started_by=request.user)
     if job.kind == JobKind.PACK:

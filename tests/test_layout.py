@@ -68,7 +68,7 @@ def test_people_and_courses_import_no_page_of_skills(app):
 
 def test_the_rules_see_an_offence():
     """The checks above find what they look for (a check that cannot fail is a defect)."""
-    assert _is_page_module("skills.views_evaluation", "units_evaluated_by")
+    assert _is_page_module("skills.evaluation.views", "units_evaluated_by")
     assert _is_page_module("skills.actions", "views")
     assert _is_page_module("skills.actions.forms", "ActionForm")
     assert not _is_page_module("skills.coverage", "build_unit_report")

@@ -141,7 +141,7 @@ def _people_to_record_for(user):
 
 
 def _may_evaluate(user, unit: Unit) -> bool:
-    # The evaluation pages' rule (skills/views_evaluation.py): oversight grants reaching the unit.
+    # The evaluation pages' rule (skills/evaluation/views.py): oversight grants reaching the unit.
     return units_overseen_by(user).filter(pk=unit.pk).exists()
 
 

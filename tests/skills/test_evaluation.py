@@ -1,6 +1,6 @@
-"""Specials and volunteers evaluation (skills/evaluation.py) over a hand-built deployment log:
-hours per month against the commitment agreed, capabilities only they provide, who has not
-been deployed in six months, skills held but never used."""
+"""Specials and volunteers evaluation (skills/evaluation/services.py) over a hand-built
+deployment log: hours per month against the commitment agreed, capabilities only they provide,
+who has not been deployed in six months, skills held but never used."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from people.models import Deployment, PersonType
 from skills.coverage import build_unit_report
-from skills.evaluation import evaluate_unit, months_up_to
+from skills.evaluation.services import evaluate_unit, months_up_to
 from tests.factories import UnitFactory, activity, completed, posted
 from tests.skills.conftest import D, capability, person, target
 

@@ -1,7 +1,7 @@
-"""The inspection pack (skills/pack.py, /evaluation/forces/<force>/pack.pdf): one PDF per force
-or region, marked with the classification on every page, naming each unit, numbering its
-pages, with expectation-by-expectation evidence that matches the unit reports. Another force's
-chief officer finds nothing (404)."""
+"""The inspection pack (skills/evaluation/pack.py, /evaluation/forces/<force>/pack.pdf): one
+PDF per force or region, marked with the classification on every page, naming each unit,
+numbering its pages, with expectation-by-expectation evidence that matches the unit reports.
+Another force's chief officer finds nothing (404)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.urls import reverse
 from people.models import Deployment, PersonType, Role
 from skills.actions import services as actions
 from skills.coverage import build_unit_report
-from skills.pack import build_force_pack, build_region_pack
+from skills.evaluation.pack import build_force_pack, build_region_pack
 from tests.factories import UnitFactory, UserFactory, activity, completed, granted, posted
 from tests.skills.conftest import D, expectation, person, role, target
 

@@ -101,7 +101,7 @@ def test_a_pack_whose_worker_failed_says_so(cast, client, norfolk, large, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("skills.pack.render_pack_pdf", broken)
+    monkeypatch.setattr("skills.evaluation.pack.render_pack_pdf", broken)
     client.force_login(cast.chief)
     client.get(_pack_url())
     job = Job.objects.get(kind=JobKind.PACK)

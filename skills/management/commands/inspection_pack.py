@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from people.models import Force, Region
-from skills.pack import build_force_pack, build_region_pack, render_pack_pdf
+from skills.evaluation.pack import build_force_pack, build_region_pack, render_pack_pdf
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from skills import views_evaluation as views
+from skills.evaluation import views
 
 app_name = "evaluation"
 

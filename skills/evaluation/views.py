@@ -12,24 +12,28 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from people.access import units_of_force, units_of_region, units_overseen_by
-from people.models import Force, Grant, Region, Role
-from skills import pack as packs
+from people.access import (
+    forces_packed_for,
+    regions_packed_for,
+    units_of_force,
+    units_of_region,
+    units_overseen_by,
+)
+from people.models import Grant, Role
 from skills import report_jobs
 from skills.coverage import build_unit_report
 from skills.coverage.redact import as_seen_by
 from skills.dates import parse_as_of
-from skills.evaluation import evaluate_unit
+from skills.evaluation import pack as packs
+from skills.evaluation.services import evaluate_unit
 
 EVALUATION_ROLES = [Role.COORDINATOR, Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]
-PACK_ROLES = [Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]
 
 
 # --- scope ----------------------------------------------------------------------------------
@@ -50,20 +54,6 @@ def units_evaluated_by(user):
     units they are merely posted to; people.access holds the rule)."""
     _scope(user, EVALUATION_ROLES)
     return units_overseen_by(user, EVALUATION_ROLES)
-
-
-def forces_packed_for(user):
-    scope = _scope(user, PACK_ROLES)
-    if scope is None or scope.everything:
-        return Force.objects.all()
-    return Force.objects.filter(Q(pk__in=scope.force_ids) | Q(region_id__in=scope.region_ids))
-
-
-def regions_packed_for(user):
-    scope = _scope(user, PACK_ROLES)
-    if scope is None or scope.everything:
-        return Region.objects.all()
-    return Region.objects.filter(pk__in=scope.region_ids)
 
 
 def _as_of(request) -> tuple[date, str]:
@@ -103,7 +93,7 @@ def unit_evaluation(request, code):
         pack_forces = []
     return render(
         request,
-        "skills/evaluation_unit.html",
+        "skills/evaluation/unit.html",
         {
             "unit": unit,
             "as_of": as_of,

@@ -4,7 +4,7 @@ expectation evidence, each unit's resilience summary and forecast cliff dates, a
 specials and volunteers evaluation.
 
 Built once as plain data from each unit's ``UnitReport`` (one engine run per unit) and its
-``UnitEvaluation``; the print template (templates/skills/pack_pdf.html) only shows it.
+``UnitEvaluation``; the print template (templates/skills/evaluation/pack_pdf.html) only shows it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from people.access import units_of_force, units_of_region
 from people.models import Force, Region, Unit
 from skills.coverage import UnitReport, build_unit_report
-from skills.evaluation import UnitEvaluation, evaluate_unit
+from skills.evaluation.services import UnitEvaluation, evaluate_unit
 from skills.models.actions import Action, ActionPlan, ActionStatus
 from skills.renderers import NOTHING, day_label, percent, person_type_label
 
@@ -380,7 +380,7 @@ def _row_labels(row: ExpectationUnitRow) -> dict:
 def render_pack_pdf(pack: Pack) -> bytes:
     from xhtml2pdf import pisa
 
-    html = render_to_string("skills/pack_pdf.html", pack_context(pack))
+    html = render_to_string("skills/evaluation/pack_pdf.html", pack_context(pack))
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
     if result.err:
