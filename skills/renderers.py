@@ -255,6 +255,25 @@ def matrix_section(report: UnitReport) -> Section:
     return Section("matrix", "People and capabilities", headers, tuple(rows))
 
 
+def forecast_section(report: UnitReport) -> Section:
+    """The forecast's headcounts per month end (the chart's figures), on their own: the page
+    shows them without building every other section."""
+    keys = [t.key for t in report.targets]
+    return Section(
+        "forecast",
+        "Forecast headcounts",
+        ("Month end", *keys),
+        (
+            ("Minimum", *(t.minimum for t in report.targets)),
+            (f"{day_label(report.as_of)} (as of)", *(t.headcount for t in report.targets)),
+            *(
+                (day_label(p.month_end), *(p.headcounts.get(k, 0) for k in keys))
+                for p in report.forecast
+            ),
+        ),
+    )
+
+
 def sections(report: UnitReport, leavers=None) -> list[Section]:
     """Every table of the report as plain rows, in reading order."""
     out = [Section("summary", "Summary", ("Figure", "Value"), tuple(summary_rows(report, leavers)))]
@@ -390,22 +409,7 @@ def sections(report: UnitReport, leavers=None) -> list[Section]:
             ),
         )
     )
-    keys = [t.key for t in report.targets]
-    out.append(
-        Section(
-            "forecast",
-            "Forecast headcounts",
-            ("Month end", *keys),
-            (
-                ("Minimum", *(t.minimum for t in report.targets)),
-                (f"{day_label(report.as_of)} (as of)", *(t.headcount for t in report.targets)),
-                *(
-                    (day_label(p.month_end), *(p.headcounts.get(k, 0) for k in keys))
-                    for p in report.forecast
-                ),
-            ),
-        )
-    )
+    out.append(forecast_section(report))
     sv = report.specials_and_volunteers
     not_deployed = {p.id for p in sv.not_deployed_6_months}
     out.append(

@@ -7,6 +7,7 @@ skills.renderers, so the page shows the same words and figures as the PDF, CSV, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 import django_tables2 as tables
@@ -124,9 +125,25 @@ def _cell(line: PersonLine, code: str, targeted: set[str], evidence: dict, perso
     return None
 
 
-def matrix_rows(report: UnitReport, visible_ids=None) -> list[dict]:
+class _MatrixRow(dict):
+    """A row of the page's matrix whose ``cells`` are worked out when first read: the page
+    reads only the rows of the page it shows."""
+
+    def __init__(self, make_cells, **fields):
+        super().__init__(**fields)
+        self._make_cells = make_cells
+
+    def __missing__(self, key):
+        if key != "cells":
+            raise KeyError(key)
+        cells = self["cells"] = self._make_cells()
+        return cells
+
+
+def matrix_rows(report: UnitReport, visible_ids=None, *, lazy: bool = False) -> list[dict]:
     """One row per person in the unit: their role and a cell per matrix capability. Cells
-    link to evidence only for people in ``visible_ids`` (None: everyone)."""
+    link to evidence only for people in ``visible_ids`` (None: everyone). ``lazy``: each
+    row's cells are worked out when first read (the page, which shows 25 rows at a time)."""
     capabilities = matrix_capabilities(report)
     targeted = {t.capability.code for t in report.targets}
     # The completion that expires soonest behind a capability is the evidence to look at.
@@ -135,22 +152,23 @@ def matrix_rows(report: UnitReport, visible_ids=None) -> list[dict]:
         for cap in e.capabilities:
             if e.completion_id:
                 evidence.setdefault((e.person.id, cap.capability.code), e.completion_id)
-    rows = []
-    for line in report.people:
+
+    def cells_of(line: PersonLine):
         if visible_ids is not None and line.person.id not in visible_ids:
             person_href = ""
         else:
             person_href = reverse("people:person_detail", args=[line.person.id])
-        rows.append(
-            {
-                "person": line.person,
-                "role": line.role.name,
-                "cells": {
-                    code: _cell(line, code, targeted, evidence, person_href)
-                    for code, _name in capabilities
-                },
-            }
-        )
+        return {
+            code: _cell(line, code, targeted, evidence, person_href) for code, _name in capabilities
+        }
+
+    rows = []
+    for line in report.people:
+        if lazy:
+            make = partial(cells_of, line)
+            rows.append(_MatrixRow(make, person=line.person, role=line.role.name))
+        else:
+            rows.append({"person": line.person, "role": line.role.name, "cells": cells_of(line)})
     return rows
 
 
@@ -195,7 +213,8 @@ class MatrixTable(tables.Table):
             (f"cap_{i}", CellColumn(code, verbose_name=name))
             for i, (code, name) in enumerate(matrix_capabilities(report))
         ]
-        super().__init__(matrix_rows(report, visible_ids), extra_columns=extra, **kwargs)
+        rows = matrix_rows(report, visible_ids, lazy=True)
+        super().__init__(rows, extra_columns=extra, **kwargs)
 
     def render_person(self, value):
         return person_link(value, self.visible_ids)

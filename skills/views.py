@@ -140,7 +140,7 @@ def _report_context(request, report, form) -> dict:
             trace_url=reverse("skills:unit_trace", args=[report.unit.code])
             + f"?as_of={report.as_of.isoformat()}",
         ),
-        "forecast_section": next(s for s in renderers.sections(report) if s.slug == "forecast"),
+        "forecast_section": renderers.forecast_section(report),
         "chart_svg": mark_safe(renderers.forecast_chart_svg(report)),  # noqa: S308 - pygal's SVG
         "forecast_key": renderers.forecast_key(report),
         "downloads": [
