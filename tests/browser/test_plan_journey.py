@@ -120,3 +120,27 @@ def test_chief_officer_plans_for_a_raised_target_and_sees_the_forecast_with_the_
     # Without the what-if, the same month end is short (2 of 4).
     page.goto(f"/units/{unit.code}/report/?as_of=2099-03-31&horizon=6")
     assert _forecast_row(page, "2099-05-31").locator("td").first.inner_text() == "2"
+
+
+def test_a_proposal_gone_stale_before_booking_is_refused_on_the_page(
+    page, cast, password, settings
+):
+    """Between "check" and "make", the offering's last place goes: nothing is booked and the
+    page says why (axe checks the refusal too)."""
+    settings.REGISTER_MFA_REQUIRED_ROLES = []
+    unit, people, _ = _unit(cast)
+    log_in(page, cast.coordinator.email, password)
+    page.goto(f"/coverage/plan/?scope=unit:{unit.code}&as_of=2099-03-31&horizon=6&plan=1")
+    page.get_by_role("button", name="Accept all proposals").click()
+    page.wait_for_load_state("domcontentloaded")
+    april = Offering.objects.get(starts_on=date(2099, 4, 10))
+    april.places = 2
+    april.save()
+    Booking.objects.create(offering=april, person=people["Ann"])  # one place left of two
+    page.get_by_role("button", name="Make 2 bookings").click()
+    page.wait_for_load_state("domcontentloaded")
+
+    problems = page.locator("#plan-problems").inner_text()
+    assert "No booking was made" in problems
+    assert "1 place left, 2 chosen" in problems
+    assert Booking.objects.count() == 1

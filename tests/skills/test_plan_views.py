@@ -416,3 +416,19 @@ def test_the_solver_status_in_words():
     nothing = StageResult("coverage", "Not Solved", None, None, 20.0)
     assert "found no plan" in solver_words(result(nothing))
     assert "were not weighed" in solver_words(result(optimal, nothing))
+
+
+def test_the_plan_page_takes_as_many_queries_for_more_people(cast, client, planned):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.chief)
+    client.get(reverse("skills:plan"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(plan_url(planned["unit"]))
+    for first in ("Eve", "Fay", "Gus"):
+        posted(person(cast.norfolk, first, "More"), planned["unit"], start=date(2024, 1, 1))
+    with CaptureQueriesContext(connection) as more:
+        response = client.get(plan_url(planned["unit"]))
+    assert response.status_code == 200
+    assert len(more) == len(few)
