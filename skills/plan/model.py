@@ -304,10 +304,13 @@ class _Model:
         self.offerings = {o.id: o for o in data.offerings}
         self.people = {p.id: p for p in data.people}
         self.x: dict[tuple[int, int], pulp.LpVariable] = {}
+        upcoming = [o for o in data.offerings if o.starts_on > data.as_of]
         for p in data.people:
             wanted = wanted_by(p, data.targets)
-            for o in data.offerings:
-                if o.starts_on > data.as_of and eligible(p, o, wanted, last):
+            asked = wanted | p.needs
+            for o in upcoming:
+                # The cheap test first: most of a large force's people want nothing it gives.
+                if not o.granted().isdisjoint(asked) and eligible(p, o, wanted, last):
                     self.x[p.id, o.id] = pulp.LpVariable(f"x_{p.id}_{o.id}", cat="Binary")
         by_person: dict[int, list[int]] = defaultdict(list)
         by_offering: dict[int, list[int]] = defaultdict(list)
@@ -347,12 +350,15 @@ class _Model:
         self.base: dict[tuple[Pair, str | None], dict[date, int]] = {}
         self.new: dict[tuple[Pair, str | None], dict[date, list[tuple[int, pulp.LpVariable]]]]
         self.new = {}
-        holders = _holders(data.people, pairs)
+        # Base headcounts only where a target asks (a role requirement's is never needed).
+        target_keys = {t.key for t in data.targets}
+        holders = _holders(data.people, {t.pair for t in data.targets})
         for key in keys:
             pair, unit = key
-            self.base[key] = {
-                m: base_headcount(holders[pair], pair, m, unit) for m in data.month_ends
-            }
+            if key in target_keys:
+                self.base[key] = {
+                    m: base_headcount(holders[pair], pair, m, unit) for m in data.month_ends
+                }
             self.new[key] = {m: [] for m in data.month_ends}
         units_of_pair: dict[Pair, list[str | None]] = defaultdict(list)
         for pair, unit in sorted(keys, key=lambda k: (k[0], k[1] or "")):
@@ -382,7 +388,7 @@ class _Model:
                 m: _sum((v for _, v in self.new[key][m]), self.base[key][m])
                 for m in data.month_ends
             }
-            for key in keys
+            for key in target_keys
         }
         self.overhead = 1.0 + OVERHEAD_PER_VARIABLE * len(self.x)
         # Stage 1: the minimum at every month end, with slack.
@@ -489,6 +495,10 @@ def _run(prob: pulp.LpProblem, time_limit: float, name: str, warm: bool = False)
         seconds = time.monotonic() - started
         text = log.read_text() if log.exists() else ""
     status = pulp.LpStatus[prob.status]
+    if status == "Infeasible":
+        # Never so: no bookings and the slack at what that leaves short is feasible whatever
+        # the budget. CBC says so when it stopped (the time limit) before reading a solution.
+        status = "Not Solved"
     value = pulp.value(prob.objective) if prob.status == pulp.LpStatusOptimal else None
     if value is None and prob.sol_status in (pulp.LpSolutionIntegerFeasible,):
         value = pulp.value(prob.objective)
