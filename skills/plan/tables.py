@@ -35,7 +35,7 @@ class ProposalTable(tables.Table):
 
     def render_choose(self, record):
         if not record["bookable"]:
-            return "Outside your scope"
+            return record.get("why_not", "")
         return format_html(
             '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">'
             '<div class="govuk-checkboxes__item">'

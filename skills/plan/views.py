@@ -244,6 +244,7 @@ def _results(request, form, scope: Scope, data, *, as_of: date, horizon: int) ->
         people=[p if p.id in visible else replace(p, name=WITHHELD_NAME) for p in data.people],
     )
     offerings = {o.id: o for o in data.offerings}
+    today = timezone.localdate()
     rows = []
     for n, line in enumerate(explain(shown, result), start=1):
         p, o = line.proposal, offerings[line.proposal.offering_id]
@@ -257,7 +258,8 @@ def _results(request, form, scope: Scope, data, *, as_of: date, horizon: int) ->
                 "ends_on": o.ends_on,
                 "cost_pence": p.cost_pence,
                 "reason": line.reason,
-                "bookable": p.person_id in visible,
+                "bookable": p.person_id in visible and o.starts_on > today,
+                "why_not": "Outside your scope" if p.person_id not in visible else "Started",
             }
         )
     headcounts = []

@@ -432,3 +432,21 @@ def test_the_plan_page_takes_as_many_queries_for_more_people(cast, client, plann
         response = client.get(plan_url(planned["unit"]))
     assert response.status_code == 200
     assert len(more) == len(few)
+
+
+def test_a_plan_as_of_a_past_date_cannot_book_what_has_started(cast, client, planned):
+    Offering.objects.filter(pk=planned["april"].pk).update(
+        starts_on=date(2025, 4, 10), ends_on=date(2025, 4, 10)
+    )
+    Offering.objects.filter(pk=planned["may"].pk).update(cancelled=True)
+    client.force_login(cast.chief)
+    Fund.objects.update(ends_on=date(2025, 6, 15))  # the same story, in 2025
+
+    response = client.get(plan_url(planned["unit"], as_of="2025-03-31"))
+
+    assert response.status_code == 200
+    [row] = response.context["proposals"].data.data
+    assert not row["bookable"]
+    assert '<td class="govuk-table__cell">Started</td>' in response.content.decode()
+    assert response.context["bookable"] == []
+    assert "Accept all proposals" not in response.content.decode()
