@@ -29,6 +29,11 @@ def main() -> int:
     parser.add_argument("--as-of", default="")
     parser.add_argument("--query", default="", help="more of the query string, e.g. without=12")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--engine",
+        action="store_true",
+        help="also time build_unit_report alone (the page's cost is the rest)",
+    )
     args = parser.parse_args()
 
     os.environ.update(
@@ -37,6 +42,7 @@ def main() -> int:
         DJANGO_ALLOWED_HOSTS="testserver",
         DJANGO_SETTINGS_MODULE="config.settings",
         REGISTER_MFA_REQUIRED_ROLES="",
+        REGISTER_LOG_LEVEL="WARNING",
     )
     sys.path.insert(0, str(ROOT))
     import django
@@ -69,6 +75,19 @@ def main() -> int:
                 f"(runs {', '.join(f'{t:.2f}' for t in times)}), "
                 f"{len(body) / 1e6:.2f} MB, {boxes} checkboxes"
             )
+        if args.engine:
+            from django.utils import timezone
+
+            from people.models import Unit
+            from skills.coverage import build_unit_report
+
+            unit = Unit.objects.get(code=code)
+            engine = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                build_unit_report(unit, as_of=timezone.localdate())
+                engine.append(time.perf_counter() - start)
+            print(f"{code}: build_unit_report alone, median {statistics.median(engine):.2f} s")
     return 0
 
 
