@@ -61,7 +61,7 @@ def _draw(job: Job, reporter) -> dict:
     if report is None:
         messages = [str(e) for errors in form.errors.values() for e in errors]
         return {"result": "refused", "messages": messages or ["The report could not be drawn."]}
-    report, _ = report_query.as_seen_by(user, report)
+    report, _ = report_query.as_seen_by(user, report, unit)
     rendered = renderers.render_report(report, "pdf", leavers=report_query.leavers(form))
     folder = reports_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
