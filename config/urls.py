@@ -26,7 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("scim/v2/", include("people.identity.scim_urls")),
     path("admin/", admin.site.urls),
-    path("me/", include("people.urls_self")),
+    path("me/", include("people.self_service.urls")),
     path("coverage/", include("skills.urls_overview")),
     path("evaluation/", include("skills.evaluation.urls")),
     path("deployments/", include("people.deployments.urls")),

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from courses.models import ActivityKind, Source, Status
 from people.models import Person, PersonType
-from people.self_service import pathway_for
+from people.self_service.services import pathway_for
 from tests.conftest import AS_OF
 from tests.factories import UnitFactory, UserFactory, activity, completed, posted
 from tests.people.self_service_builders import role

@@ -181,7 +181,7 @@ def _trend_checks(world, diffs, units, as_of):
 
 def _person_checks(world, diffs, code_of, people, day):
     from people.directory.services import own_entry
-    from people.self_service import pathway_for, statement_data
+    from people.self_service.services import pathway_for, statement_data
 
     for person in people:
         where = f"person {person.pk} on {day}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from people import self_service as views
+from people.self_service import views
 
 app_name = "me"
 
