@@ -450,3 +450,15 @@ def test_a_plan_as_of_a_past_date_cannot_book_what_has_started(cast, client, pla
     assert '<td class="govuk-table__cell">Started</td>' in response.content.decode()
     assert response.context["bookable"] == []
     assert "Accept all proposals" not in response.content.decode()
+
+
+def test_the_unit_report_links_to_its_plan_for_those_who_may_plan(cast, client):
+    code = cast.norfolk_unit.code
+    link = f'href="{reverse("skills:plan")}?scope=unit:{code}&amp;as_of=2025-03-31"'
+    report = reverse("skills:unit_report", args=[code])
+    client.force_login(cast.chief)
+    assert link in client.get(report, {"as_of": "2025-03-31"}).content.decode()
+    client.force_login(cast.regional_lead)
+    page = client.get(report, {"as_of": "2025-03-31"})
+    assert page.status_code == 200
+    assert link not in page.content.decode()
