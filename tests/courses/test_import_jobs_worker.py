@@ -115,7 +115,7 @@ def test_an_import_confirmed_on_the_web_is_done_by_the_worker(database):
     before = shell(LOOK, env, queued["job"])
     assert (before["status"], before["completions"]) == ("queued", 0)
 
-    run(["db_worker", "--batch", "--no-startup-delay", "--interval", "0"], env)
+    run(["db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"], env)
 
     after = shell(LOOK, env, queued["job"])
     assert after["status"] == "done"
@@ -128,7 +128,10 @@ def test_killing_the_worker_mid_import_writes_nothing_and_fails_the_job(database
     queued = shell(SETUP, env, 3000, 20)  # 60,000 rows: about a minute of writing on SQLite
     journal = path.with_name(path.name + "-journal")
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+        # --no-reload: with DEBUG on, the autoreloader would run the worker in a child process
+        # that outlives the SIGKILL below.
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+        + ["--interval", "0.2"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
