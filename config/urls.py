@@ -27,7 +27,7 @@ urlpatterns = [
     path("scim/v2/", include("people.identity.scim_urls")),
     path("admin/", admin.site.urls),
     path("me/", include("people.self_service.urls")),
-    path("coverage/", include("skills.urls_overview")),
+    path("coverage/", include("skills.overview.urls")),
     path("evaluation/", include("skills.evaluation.urls")),
     path("deployments/", include("people.deployments.urls")),
     path("directory/", include("people.directory.urls")),

@@ -1,4 +1,4 @@
-"""Times the coverage overview (skills/overview.py) for one force, one region and the whole
+"""Times the coverage overview (skills/overview/services.py) for one force, one region and the whole
 country, against the plainest SQL aggregate over the same rows, in the same run.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/coverage_bench  # or seed_national
@@ -33,7 +33,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from people.models import Force, Region, Unit  # noqa: E402
-from skills.overview import build_overview  # noqa: E402
+from skills.overview.services import build_overview  # noqa: E402
 
 # Verified completions valid on D (date <= D < expiry, expiry from the record or the
 # activity's validity), of people posted on D to the unit, per unit x capability.

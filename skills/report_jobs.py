@@ -264,7 +264,7 @@ def trend_from_dict(data: dict) -> StoredTrend:
 def _work_out_trend(job: Job, reporter) -> dict:
     from datetime import date
 
-    from skills import overview
+    from skills.overview import services as overview
 
     reporter.stage("Working out the trend")
     user = job.started_by

@@ -1,6 +1,6 @@
 """The one rule behind each unit figure of DESIGN.md "What each figure means", over facts the
 loaders have already worked out (who is in the unit, who holds what): the unit report
-(``engine.build_unit_report``), the overview and the trend (``skills.overview``) all call
+(``engine.build_unit_report``), the overview and the trend (``skills.overview.services``) all call
 these, so a rule changed here changes every page.
 
     from skills.coverage.figures import count_once, counted_for_compliance, grace_deadline

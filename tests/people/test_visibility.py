@@ -44,7 +44,7 @@ from django.urls import reverse  # noqa: E402
 from people.access import units_of_force, units_of_region, units_overseen_by  # noqa: E402
 from people.models import Role, UnitKind  # noqa: E402
 from skills.evaluation.views import units_evaluated_by  # noqa: E402
-from skills.overview import units_in_scope  # noqa: E402
+from skills.overview.services import units_in_scope  # noqa: E402
 from tests.factories import UnitFactory, UserFactory, granted  # noqa: E402
 
 

@@ -130,7 +130,7 @@ def _report_checks(world, diffs, code_of, unit, day):
 def _overview_checks(world, diffs, code_of, units, day):
     """The overview against the reference itself (not against the unit report): the two
     share the engine's rules, so a broken rule must show on both paths."""
-    from skills.overview import build_overview
+    from skills.overview.services import build_overview
 
     overview = build_overview(Unit.objects.filter(pk__in=[u.pk for u in units]), as_of=day)
     for unit in units:
@@ -158,7 +158,7 @@ def _overview_checks(world, diffs, code_of, units, day):
 
 
 def _trend_checks(world, diffs, units, as_of):
-    from skills.overview import build_trend
+    from skills.overview.services import build_trend
 
     trend = build_trend(Unit.objects.filter(pk__in=[u.pk for u in units]), as_of=as_of, months=3)
     for point in trend.points:

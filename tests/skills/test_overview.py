@@ -1,5 +1,6 @@
-"""The coverage overview (skills/overview.py): each unit's figures are those of its unit report,
-roll-ups are the sums of their units, and the query count does not grow with units or people."""
+"""The coverage overview (skills/overview/services.py): each unit's figures are those of its unit
+report, roll-ups are the sums of their units, and the query count does not grow with units or
+people."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from courses.models import Status
 from people.models import Fund, PersonType
 from skills.coverage import WhatIf, build_unit_report
 from skills.models import Capability, Function
-from skills.overview import (
+from skills.overview.services import (
     build_overview,
     build_trend,
     roll_ups_in_scope,

@@ -12,7 +12,7 @@ import django_tables2 as tables
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
-from skills.overview import Cell, ExpectationTally, Overview, RollUp, UnitOverview
+from skills.overview.services import Cell, ExpectationTally, Overview, RollUp, UnitOverview
 from skills.renderers import NOTHING, day_label, percent
 
 NUMERIC = {"numeric": True}

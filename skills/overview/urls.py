@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from skills import views_overview as views
+from skills.overview import views
 
 app_name = "coverage"
 

@@ -14,15 +14,16 @@ from django.views.decorators.http import require_GET
 from people.access import has_oversight
 from people.models import PersonType, Region, Unit
 from skills import report_jobs
-from skills.filters_overview import OverviewFilterForm
 from skills.models import Function
-from skills.overview import (
+from skills.overview.filters import OverviewFilterForm
+from skills.overview.services import (
     Trend,
     build_overview,
     build_trend,
     roll_ups_in_scope,
     units_in_scope,
 )
+from skills.overview.tables import ExpectationTable, HeatTable, RollUpTable, unit_report_url
 from skills.renderers import (
     CHART_STYLE,
     NOTHING,
@@ -31,7 +32,6 @@ from skills.renderers import (
     labelled_line,
     percent,
 )
-from skills.tables_overview import ExpectationTable, HeatTable, RollUpTable, unit_report_url
 
 
 def _require_oversight(request) -> None:
