@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from courses import views, views_imports, views_offerings
+from courses import views, views_imports
 
 app_name = "courses"
 
@@ -19,16 +19,7 @@ urlpatterns = [
         views.record_completion,
         name="record_completion",
     ),
-    path("offerings/", views_offerings.offering_list, name="offering_list"),
-    path("offerings/new/", views_offerings.offering_create, name="offering_create"),
-    path("offerings/<int:pk>/", views_offerings.offering_detail, name="offering_detail"),
-    path("offerings/<int:pk>/edit/", views_offerings.offering_edit, name="offering_edit"),
-    path("offerings/<int:pk>/book/", views_offerings.offering_book, name="offering_book"),
-    path("offerings/<int:pk>/cancel/", views_offerings.offering_cancel, name="offering_cancel"),
-    path("bookings/<int:pk>/", views_offerings.booking_detail, name="booking_detail"),
-    path("bookings/<int:pk>/attended/", views_offerings.booking_attended, name="booking_attended"),
-    path("bookings/<int:pk>/complete/", views_offerings.booking_complete, name="booking_complete"),
-    path("bookings/<int:pk>/cancel/", views_offerings.booking_cancel, name="booking_cancel"),
+    path("", include("courses.offerings.urls")),
     path("verification/", views.verification_queue, name="verification_queue"),
     path("imports/", views_imports.import_upload, name="import_upload"),
     path("imports/jobs/<int:pk>/", views_imports.job_detail, name="job_detail"),

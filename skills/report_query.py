@@ -171,11 +171,11 @@ def report_for(form: ReportForm, unit: Unit, today):
 
 def what_if_asked(form: ReportForm, unit: Unit, as_of):
     """The form's what-if, with the unit's bookings as planned completions when it asks for
-    them (courses.bookings); bookings count nowhere else."""
+    them (courses.offerings.bookings); bookings count nowhere else."""
     what_if = form.what_if()
     if not form.cleaned_data.get("bookings"):
         return what_if
-    from courses.bookings import planned_from_bookings
+    from courses.offerings.bookings import planned_from_bookings
 
     booked = planned_from_bookings(Unit.objects.descendant_ids([unit.pk]), as_of)
     what_if = what_if or WhatIf()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from courses.tables_offerings import pounds
+from courses.offerings.tables import pounds
 from skills.tables import ROW_HEADER
 
 NUMERIC = {"numeric": True}

@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
-from courses import offerings as booking_service
 from courses.models import Booking, Offering
-from courses.tables_offerings import pounds
+from courses.offerings import services as booking_service
+from courses.offerings.tables import pounds
 from people.access import can_coordinate, units_overseen_by
 from people.models import Force, Grant, Person, Posting, Role, Unit
 from skills.coverage.redact import WITHHELD_NAME
@@ -416,7 +416,7 @@ def check_picks(user, scope: Scope, picks, *, today: date, lock: bool = False):
 
 
 def _open_to(offering, person, units, unit_forces, descendants) -> bool:
-    """The courses app's rule (courses.offerings.eligible_people): open to a listed unit or
+    """The courses app's rule (courses.offerings.services.eligible_people): open to a listed unit or
     one inside it, or to a force the person or their unit belongs to; none listed: the owner
     force."""
     force_ids = {f.pk for f in offering.open_to_forces.all()}

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from courses import offerings as service
 from courses.models import Booking, BookingStatus, Offering
+from courses.offerings import services as service
 from tests.factories import PersonFactory, activity, completed
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
-from courses.bookings import planned_from_bookings
 from courses.models import Booking, BookingStatus, Offering
+from courses.offerings.bookings import planned_from_bookings
 from skills.coverage import build_unit_report
 from tests.factories import activity, completed, posted
 from tests.skills.conftest import D, person, role, target, target_line, unit  # noqa: F401

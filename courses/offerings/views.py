@@ -1,5 +1,5 @@
 """Coordinator pages for course offerings and bookings (issue 16, point 3). Every page starts
-from what the user coordinates (courses.offerings → people.access rules): another force's
+from what the user coordinates (courses.offerings.services → people.access rules): another force's
 offering is not found."""
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from courses import offerings as service
-from courses.forms_offerings import (
+from courses.models import Booking, BookingStatus, Offering
+from courses.offerings import services as service
+from courses.offerings.forms import (
     BookForm,
     BookingCompletionForm,
     CancelBookingForm,
     CancelOfferingForm,
     OfferingForm,
 )
-from courses.models import Booking, BookingStatus, Offering
-from courses.tables_offerings import (
+from courses.offerings.tables import (
     BookingTable,
     CancelledBookingTable,
     OfferingTable,
@@ -246,7 +246,7 @@ def offering_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def offering_cancel(request, pk):
     """Check your answers: the offering and the bookings cancelled with it; POST cancels them
-    together (courses.offerings.cancel_offering). Nothing is deleted."""
+    together (courses.offerings.services.cancel_offering). Nothing is deleted."""
     offering = _offering_to_change(request, pk)
     if offering.cancelled:
         messages.info(request, "This offering is cancelled already.")
