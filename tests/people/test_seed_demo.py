@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from courses.models import Completion, Status
-from people.demo import DEMO_PASSWORD
+from people.management.demo import DEMO_PASSWORD
 from people.models import Deployment, Force, Fund, Grant, Person, PersonType, Posting, Role, Unit
 from skills.coverage.engine import build_unit_report
 from skills.dates import add_months

@@ -17,8 +17,9 @@ from tests.skills.conftest import person, role, target
 
 D = date(2025, 3, 31)
 # Session, user, grants (twice), the unit, its forces, the unit tree (twice), the people to
-# choose from, funds, activities, the people the viewer may open, and the engine's handful.
-MAX_PAGE_QUERIES = 24
+# choose from, funds, activities, the people the viewer may open, the engine's handful, and
+# whether the viewer may plan (the "Plan ahead" link).
+MAX_PAGE_QUERIES = 25
 
 
 @dataclass

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from people.demo import DEMO_PASSWORD, NATIONAL_PEOPLE, seed_demo, seed_national
+from people.management.demo import DEMO_PASSWORD, NATIONAL_PEOPLE, seed_demo, seed_national
 
 
 class Command(BaseCommand):
