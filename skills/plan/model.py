@@ -504,7 +504,10 @@ def _run(prob: pulp.LpProblem, time_limit: float, name: str, warm: bool = False)
         value = pulp.value(prob.objective)
     if value is None and status == "Optimal":
         value = 0.0
-    return StageResult(name, status, value, _gap(text, value), seconds)
+    # CBC's solution file says "Optimal" only when it proved it (presolve alone may solve a small
+    # model and log no gap); "Stopped on time" gives an integer-feasible solution instead.
+    proved = prob.sol_status == pulp.LpSolutionOptimal
+    return StageResult(name, status, value, 0.0 if proved else _gap(text, value), seconds)
 
 
 def _gap(log: str, value: float | None) -> float | None:
