@@ -195,7 +195,7 @@ class VersionAdminMixin:
 
     @admin.display(description="impact")
     def impact_link(self, obj):
-        """A draft or scheduled version: a link to what it would change (skills/impact.py)."""
+        """A draft or scheduled version: a link to what it would change (skills/impact/)."""
         if obj.has_counted(today()):
             return "–"
         prefix = "r" if isinstance(obj, Requirement) else "t"

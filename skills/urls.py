@@ -1,6 +1,7 @@
 from django.urls import path
 
-from skills import impact_views, views, views_report_jobs
+from skills import views, views_report_jobs
+from skills.impact import views as impact_views
 from skills.plan import views as plan_views
 
 app_name = "skills"

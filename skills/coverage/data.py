@@ -51,7 +51,7 @@ class WhatIf:
     without_people: frozenset[int] = frozenset()
     fund_ends: Mapping[str, date] = field(default_factory=dict)
     planned: tuple[PlannedCompletion, ...] = ()
-    # Requirement and target versions adopted or left out (an impact, skills/impact.py).
+    # Requirement and target versions adopted or left out (an impact, skills/impact/services.py).
     versions: VersionChoice = NO_CHOICE
 
     def __bool__(self) -> bool:

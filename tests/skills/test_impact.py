@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 
 from skills.catalogue import CATALOGUE_DIR, load_catalogue
 from skills.coverage import build_unit_report
-from skills.impact import ImpactError, impact_of_catalogue, impact_of_versions
+from skills.impact.services import ImpactError, impact_of_catalogue, impact_of_versions
 from skills.models import Requirement, ResilienceTarget
 from tests.factories import UnitFactory, activity, completed, posted
 from tests.skills.conftest import D, capability, person, role, target

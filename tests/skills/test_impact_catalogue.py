@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from skills.catalogue import CATALOGUE_DIR, load_catalogue
-from skills.impact_views import CATALOGUE_MAX_BYTES
+from skills.impact.views import CATALOGUE_MAX_BYTES
 from tests.factories import UnitFactory
 from tests.skills.test_impact import _rows
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people.models import Unit
-from skills.impact import impact_of_versions
+from skills.impact.services import impact_of_versions
 from skills.models import Requirement, ResilienceTarget
 from tests.factories import UnitFactory, activity, completed, posted
 from tests.skills.conftest import capability, person, role, target

@@ -1,5 +1,5 @@
 """``python manage.py requirement_impact``: the impact of draft or scheduled requirement and
-target versions, or of a catalogue not yet loaded, on units or forces (skills/impact.py).
+target versions, or of a catalogue not yet loaded, on units or forces (skills/impact/services.py).
 
     manage.py requirement_impact --target 12 --unit NOR-CCU
     manage.py requirement_impact --catalogue skills/catalogue --effective 2027-04-01 --force norfolk
@@ -23,7 +23,7 @@ from people.models import Force, Unit
 from skills.catalogue import FILES as CATALOGUE_FILES
 from skills.catalogue import CatalogueError
 from skills.coverage import MAX_HORIZON
-from skills.impact import (
+from skills.impact.services import (
     CSV_HEADER,
     ImpactError,
     impact_of_catalogue,

@@ -1,5 +1,5 @@
 """The impact page: what a draft or scheduled requirement or target version would change in a
-unit (or a force's units) the viewer oversees, before it takes effect (skills/impact.py):
+unit (or a force's units) the viewer oversees, before it takes effect (skills/impact/services.py):
 a GET form for versions made in the admin, and an upload of a catalogue file not yet loaded
 (for who may make versions). Nothing is written by looking."""
 
@@ -27,7 +27,7 @@ from skills.catalogue import FILES as CATALOGUE_FILES
 from skills.catalogue import CatalogueError
 from skills.date_input import date_input
 from skills.dates import check_as_of
-from skills.impact import ImpactError, impact_of_catalogue, impact_of_versions
+from skills.impact.services import ImpactError, impact_of_catalogue, impact_of_versions
 from skills.models import Requirement, ResilienceTarget
 from skills.renderers import capability_label, day_label
 from skills.report_query import as_seen_by
