@@ -27,7 +27,7 @@ from django.db import (
 )
 from django.utils import timezone
 
-from courses import imports
+from courses.imports import services as imports
 from courses.models import Job, JobKind, JobStatus
 
 logger = logging.getLogger("register.job")

@@ -98,7 +98,7 @@ class VerificationQueueTable(tables.Table):
 
 
 class ImportErrorTable(tables.Table):
-    """Every bad row of an import file (a list of ``courses.imports.RowError``)."""
+    """Every bad row of an import file (a list of ``courses.imports.services.RowError``)."""
 
     row = tables.Column(verbose_name="Row", attrs={"row_header": True})
     column = tables.Column(verbose_name="Column")

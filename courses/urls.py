@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from courses import views, views_imports
+from courses import views
 
 app_name = "courses"
 
@@ -20,10 +20,6 @@ urlpatterns = [
         name="record_completion",
     ),
     path("", include("courses.offerings.urls")),
+    path("imports/", include("courses.imports.urls")),
     path("verification/", views.verification_queue, name="verification_queue"),
-    path("imports/", views_imports.import_upload, name="import_upload"),
-    path("imports/jobs/<int:pk>/", views_imports.job_detail, name="job_detail"),
-    path("imports/jobs/<int:pk>/progress/", views_imports.job_progress, name="job_progress"),
-    path("imports/<slug:token>/", views_imports.import_preview, name="import_preview"),
-    path("imports/<slug:token>/confirm/", views_imports.import_confirm, name="import_confirm"),
 ]

@@ -3,7 +3,7 @@
 point 3; docs/benchmarks.md, "Refusing XLSX shared-strings bombs").
 
 Builds, streamed to disk, workbooks whose ``xl/sharedStrings.xml`` inflates far beyond what a
-real import needs, then times ``courses.imports.open_table`` refusing each in a fresh process
+real import needs, then times ``courses.imports.services.open_table`` refusing each in a fresh process
 and prints seconds and that process's peak RSS:
 
 - ``issue``: the probe's bomb, a ~14 MB upload holding a ~126 MB sharedStrings.xml;
@@ -95,7 +95,7 @@ MEASURE = """
 import json, resource, sys, time
 import django
 django.setup()
-from courses.imports import ImportFileError, open_table
+from courses.imports.services import ImportFileError, open_table
 started = time.monotonic()
 with open(sys.argv[1], "rb") as fileobj:
     try:

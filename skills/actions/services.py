@@ -1,6 +1,6 @@
 """Inspection actions tracked to closure (docs/actions.md): who may see and change a force's
 action plans, the services that change them, overdue reminders, side-by-side status, and
-CSV/XLSX import and export (same rules as courses/imports.py, whose file readers it reuses).
+CSV/XLSX import and export (same rules as courses/imports/, whose file readers it reuses).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from courses.exports import FORMULA_PREFIXES, neutralise_row
-from courses.imports import (
+from courses.imports.services import (
     CellError,
     Handler,
     ImportFileError,

@@ -19,7 +19,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from courses.imports import ImportHasErrors
+from courses.imports.services import ImportHasErrors
 from courses.tables import ImportErrorTable
 from people.models import Force
 from skills.actions import services as actions

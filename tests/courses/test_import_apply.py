@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.imports import ImportHasErrors, apply_import
+from courses.imports.services import ImportHasErrors, apply_import
 from courses.models import Completion, Source, Status
 from people.models import Person, Posting
 from tests.courses.importing import catalogue, csv_file, xlsx_file

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from courses.imports import ImportFileError, preview_import
+from courses.imports.services import ImportFileError, preview_import
 from courses.models import Completion
 from people.models import Person
 from tests.courses.importing import catalogue, csv_file, xlsx_file

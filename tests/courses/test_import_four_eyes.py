@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from courses.imports import apply_import, preview_import
+from courses.imports.services import apply_import, preview_import
 from courses.models import Completion, Status
 from tests.courses.importing import catalogue, csv_file
 from tests.factories import PersonFactory

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from courses.exports import neutralise
-from courses.imports import MAX_CELL_CHARS, ImportFileError, apply_import, preview_import
+from courses.imports.services import MAX_CELL_CHARS, ImportFileError, apply_import, preview_import
 from courses.models import Completion
 from tests.courses.importing import catalogue, csv_file, xlsx_file
 

@@ -14,7 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from courses import imports, jobs
+from courses import jobs
+from courses.imports import services as imports
 from courses.models import Completion, Job, JobKind, JobStatus
 from tests.courses.importing import catalogue
 

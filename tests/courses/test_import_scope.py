@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from courses.imports import preview_import
+from courses.imports.services import preview_import
 from people.models import Person, Role
 from tests.courses.importing import catalogue, csv_file
 from tests.factories import PersonFactory, UserFactory, granted, posted

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from courses import imports
 from courses.exports import neutralise
+from courses.imports import services as imports
 from courses.models import Completion, Job, JobKind
 from people.models import Person, Posting
 from scripts import bench_xlsx_bomb as parts

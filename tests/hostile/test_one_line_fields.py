@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from courses import forms as course_forms
-from courses.imports import ImportFileError, preview_import
+from courses.imports.services import ImportFileError, preview_import
 from people.deployments import forms as deployment_forms
 from skills.actions import forms as action_forms
 from tests.courses.importing import catalogue, csv_file

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.imports import ImportFileError, ImportHasErrors
+from courses.imports.services import ImportFileError, ImportHasErrors
 from skills.actions.services import import_actions, preview_actions
 
 
