@@ -3,6 +3,7 @@ from django.urls import path
 from skills import views, views_report_jobs
 from skills.impact import views as impact_views
 from skills.plan import views as plan_views
+from skills.targets import views as target_views
 
 app_name = "skills"
 
@@ -16,6 +17,11 @@ urlpatterns = [
     ),
     path("coverage/plan/", plan_views.plan, name="plan"),
     path("coverage/plan/accept/", plan_views.accept, name="plan_accept"),
+    path(
+        "coverage/units/<slug:code>/targets/schedule/",
+        target_views.schedule,
+        name="target_schedule",
+    ),
     path("units/<slug:code>/report/", views.unit_report, name="unit_report"),
     path("units/<slug:code>/report/trace/", views.unit_trace, name="unit_trace"),
     path("units/<slug:code>/report/pdf/<int:pk>/", views_report_jobs.report_job, name="report_job"),

@@ -1,11 +1,11 @@
-"""Issue 16's browser journey: a chief officer has a raised target scheduled, opens its impact,
+"""Issue 16's browser journey: a chief officer schedules a raised target from the unit report
+("Schedule a target change", check your answers), opens its impact from the confirmation,
 asks for a plan within a budget, accepts two proposals, and sees the unit report's forecast
 with them (the booked-training what-if) meet the raised minimum. axe checks every page.
 
 The figures, by hand. Test cyber crime unit: NETINV L2, minimum 2, held by Ann and Bob (never
-expiring); Cat and Dev hold nothing. A new version of the target, scheduled from 1 May 2099,
-raises the minimum to 4 (made here as the admin's "Save as new" would: a chief officer has
-no admin). Offerings of Network investigation: 10 April 2099 at £600 a place, 2 May 2099 at
+expiring); Cat and Dev hold nothing. A new version of the target, scheduled by the chief officer
+from 1 May 2099, raises the minimum to 4. Offerings of Network investigation: 10 April 2099 at £600 a place, 2 May 2099 at
 £900. As of 31 March 2099, six months ahead, with £1,200: the plan books Cat and Dev onto
 10 April (£1,200; proved optimal), and with those bookings the forecast's headcount is 4 from
 the May month end, where without them it is 2 (short from 31 May 2099)."""
@@ -23,7 +23,7 @@ from tests.skills.conftest import capability, person, target
 RAISED_FROM = date(2099, 5, 1)
 
 
-def _unit(cast):
+def _unit(cast, *, raise_target=True):
     unit = UnitFactory(
         code="TST-CCU", name="Test cyber crime unit", region=cast.eastern, forces=[cast.norfolk]
     )
@@ -40,6 +40,8 @@ def _unit(cast):
             activity=course, starts_on=day, ends_on=day, places=4, cost_pence=pence,
             owner_force=cast.norfolk,
         )  # fmt: skip
+    if not raise_target:
+        return unit, people, None
     # The raised target, scheduled: a new version of the series from a future date.
     raised = ResilienceTarget.objects.create(
         unit=unit, capability=capability("NETINV"), level=2, minimum=4, valid_from=RAISED_FROM
@@ -55,14 +57,32 @@ def test_chief_officer_plans_for_a_raised_target_and_sees_the_forecast_with_the_
     page, cast, password, settings
 ):
     settings.REGISTER_MFA_REQUIRED_ROLES = []  # chiefs sign in with a password in this journey
-    unit, people, raised = _unit(cast)
+    unit, people, _ = _unit(cast, raise_target=False)
     log_in(page, cast.chief.email, password)
 
-    # The impact of the scheduled version.
-    page.goto("/coverage/impact/")
-    page.get_by_label(str(raised), exact=False).check()
-    page.get_by_label("Unit", exact=True).select_option(unit.code)
-    page.get_by_role("button", name="Show the impact").click()
+    # The chief officer schedules the raised target from the unit report.
+    page.goto(f"/units/{unit.code}/report/")
+    page.get_by_role("link", name="Schedule a target change for Test cyber crime unit").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.get_by_role("heading", level=1).inner_text() == "Schedule a target change"
+    page.get_by_label("Capability").select_option(str(capability("NETINV").pk))
+    page.get_by_label("Level").select_option("2")
+    page.get_by_label("New minimum").fill("4")
+    for box, value in zip(("0", "1", "2"), ("1", "5", "2099"), strict=True):
+        page.fill(f"#id_valid_from_{box}", value)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state("domcontentloaded")
+    rows = page.locator("#target-check .govuk-summary-list__row")
+    assert rows.filter(has_text="Minimum now").locator("dd").inner_text() == "2"
+    assert rows.filter(has_text="In force from").locator("dd").inner_text() == "1 May 2099"
+    assert ResilienceTarget.objects.count() == 1  # nothing written by checking
+    page.get_by_role("button", name="Schedule the change").click()
+    page.wait_for_load_state("domcontentloaded")
+    raised = ResilienceTarget.objects.get(valid_from=RAISED_FROM)
+    assert (raised.minimum, raised.history.get().history_user) == (4, cast.chief)
+
+    # The impact of the scheduled version, from the confirmation.
+    page.get_by_role("link", name="See its impact on Test cyber crime unit").click()
     page.wait_for_load_state("domcontentloaded")
     targets = page.get_by_role("region", name="Targets that change")
     assert "2 → 4" in targets.inner_text()
