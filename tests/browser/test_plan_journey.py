@@ -1,14 +1,14 @@
 """Issue 16's browser journey: a chief officer schedules a raised target from the unit report
-("Schedule a target change", check your answers), opens its impact from the confirmation,
-asks for a plan within a budget, accepts two proposals, and sees the unit report's forecast
-with them (the booked-training what-if) meet the raised minimum. axe checks every page.
+("Schedule a target change", check your answers), opens its impact from the confirmation, asks
+for a plan within a budget, accepts two proposals, and sees the unit report's forecast with them
+(the booked-training what-if) meet the raised minimum. axe checks every page.
 
 The figures, by hand. Test cyber crime unit: NETINV L2, minimum 2, held by Ann and Bob (never
-expiring); Cat and Dev hold nothing. A new version of the target, scheduled by the chief
-officer from 1 May 2099, raises the minimum to 4. Offerings of Network investigation: 10 April
-2099 at £600 a place, 2 May 2099 at £900. As of 31 March 2099, six months ahead, with £1,200:
-the plan books Cat and Dev onto 10 April (£1,200; proved optimal), and with those bookings the forecast's headcount is 4 from
-the May month end, where without them it is 2 (short from 31 May 2099)."""
+expiring); Cat and Dev hold nothing. A new version of the target, scheduled by the chief officer
+from 1 May 2099, raises the minimum to 4. Offerings of Network investigation: 10 April 2099 at
+£600 a place, 2 May 2099 at £900. As of 31 March 2099, six months ahead, with £1,200: the plan
+books Cat and Dev onto 10 April (£1,200; proved optimal), and with those bookings the forecast's
+headcount is 4 from the May month end, where without them it is 2 (short from 31 May 2099)."""
 
 from __future__ import annotations
 
