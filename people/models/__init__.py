@@ -485,12 +485,14 @@ class GrantQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True)
 
     def scope_for(self, user, roles=None) -> Scope:
-        """The union of the user's active grants (optionally of some roles only); one query,
-        cached on the user object for the request."""
+        """The union of the user's active grants (optionally of some roles only); one query
+        per request whatever the roles asked, the grants cached on the user object."""
         cache = user.__dict__.setdefault("_register_scope_cache", {})
+        if "grants" not in cache:
+            cache["grants"] = list(self.active().filter(user=user).exclude(role=Role.OFFICER))
         key = tuple(sorted(roles)) if roles else None
         if key not in cache:
-            grants = list(self.active().filter(user=user).exclude(role=Role.OFFICER))
+            grants = cache["grants"]
             if roles:
                 grants = [g for g in grants if g.role in roles]
             cache[key] = Scope(grants)

@@ -16,9 +16,9 @@ from tests.factories import activity, completed, posted
 from tests.skills.conftest import person, role, target
 
 D = date(2025, 3, 31)
-# Session, user, grants (twice), the unit, its forces, the unit tree (twice), the people to
-# choose from, funds, activities, the people the viewer may open, the engine's handful, and
-# whether the viewer may plan (the "Plan ahead" link).
+# Session, user, grants (once: cached on the user), the unit, its forces, the unit tree, the
+# people to choose from, funds, activities, the people the viewer may open, the engine's
+# handful, and whether the viewer may schedule a target change (the "Plan ahead" links).
 MAX_PAGE_QUERIES = 25
 
 
