@@ -40,7 +40,7 @@ PAGES = [
     ("people list", "coordinator@norfolk.police.uk", "/people/"),
     ("unit report", "coordinator@norfolk.police.uk", "/units/NSJ-CCU/report/"),
     ("coverage overview", "chief.officer@norfolk.police.uk", "/coverage/"),
-    # A small unit's PDF: a large unit's is drawn by the background worker (skills.report_jobs).
+    # A small unit's PDF: a large unit's is drawn by the background worker (skills.jobs.services).
     ("unit report PDF", "coordinator@norfolk.police.uk", "/units/NOR-SCT/report.pdf"),
 ]
 

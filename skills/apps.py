@@ -9,7 +9,7 @@ class SkillsConfig(AppConfig):
         # The background worker runs the large report PDFs this app registers.
         from django.db.models.signals import m2m_changed
 
-        import skills.report_jobs  # noqa: F401
+        import skills.jobs.services  # noqa: F401
         from skills.models import Requirement, ResilienceTarget
         from skills.versions import guard_expectations
 

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from skills import views, views_report_jobs
 from skills.impact import views as impact_views
+from skills.jobs import views as job_views
 from skills.plan import views as plan_views
+from skills.report import views
 from skills.targets import views as target_views
 
 app_name = "skills"
@@ -24,16 +25,14 @@ urlpatterns = [
     ),
     path("units/<slug:code>/report/", views.unit_report, name="unit_report"),
     path("units/<slug:code>/report/trace/", views.unit_trace, name="unit_trace"),
-    path("units/<slug:code>/report/pdf/<int:pk>/", views_report_jobs.report_job, name="report_job"),
+    path("units/<slug:code>/report/pdf/<int:pk>/", job_views.report_job, name="report_job"),
     path(
         "units/<slug:code>/report/pdf/<int:pk>/download/",
-        views_report_jobs.report_job_download,
+        job_views.report_job_download,
         name="report_job_download",
     ),
-    path("jobs/<int:pk>/", views_report_jobs.scope_job, name="scope_job"),
-    path(
-        "jobs/<int:pk>/download/", views_report_jobs.scope_job_download, name="scope_job_download"
-    ),
+    path("jobs/<int:pk>/", job_views.scope_job, name="scope_job"),
+    path("jobs/<int:pk>/download/", job_views.scope_job_download, name="scope_job_download"),
     path(
         "units/<slug:code>/report.<slug:fmt>",
         views.unit_report,

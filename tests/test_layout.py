@@ -34,7 +34,7 @@ def _sources(*folders: str):
 
 
 def _is_page_module(module: str, name: str | None) -> bool:
-    """skills.views, skills.views_x, skills.<feature>.views / urls / forms, skills.urls*."""
+    """skills.report.views, skills.views_x, skills.<feature>.views / urls / forms, skills.urls*."""
     parts = module.split(".")
     if parts[0] != "skills":
         return False

@@ -25,7 +25,7 @@ from people.models import Force, Region, Unit
 from skills.coverage import UnitReport, build_unit_report
 from skills.evaluation.services import UnitEvaluation, evaluate_unit
 from skills.models.actions import Action, ActionPlan, ActionStatus
-from skills.renderers import NOTHING, day_label, percent, person_type_label
+from skills.report.renderers import NOTHING, day_label, percent, person_type_label
 
 # --- labels (percent, dates and "–" as the unit report writes them) ------------------------
 

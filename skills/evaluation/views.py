@@ -26,12 +26,12 @@ from people.access import (
     units_overseen_by,
 )
 from people.models import Grant, Role
-from skills import report_jobs
 from skills.coverage import build_unit_report
 from skills.coverage.redact import as_seen_by
 from skills.dates import parse_as_of
 from skills.evaluation import pack as packs
 from skills.evaluation.services import evaluate_unit
+from skills.jobs import services as report_jobs
 
 EVALUATION_ROLES = [Role.COORDINATOR, Role.CHIEF_OFFICER, Role.REGIONAL_LEAD, Role.NATIONAL_LEAD]
 
@@ -128,7 +128,7 @@ def force_pack(request, force):
     if refused:
         return refused
     if units_of_force(found).count() > report_jobs.inline_pack_units():
-        # Too big to assemble within a request: the worker does it (skills.report_jobs).
+        # Too big to assemble within a request: the worker does it (skills.jobs.services).
         job = report_jobs.start_pack(user=request.user, scope="force", code=found.code, as_of=as_of)
         return redirect("skills:scope_job", pk=job.pk)
     return _pdf(as_seen_by(request.user, packs.build_force_pack(found, as_of=as_of)))

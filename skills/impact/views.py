@@ -29,9 +29,9 @@ from skills.date_input import date_input
 from skills.dates import check_as_of
 from skills.impact.services import ImpactError, impact_of_catalogue, impact_of_versions
 from skills.models import Requirement, ResilienceTarget
-from skills.renderers import capability_label, day_label
-from skills.report_query import as_seen_by
-from skills.tables import ROW_HEADER, person_link, tag
+from skills.report.query import as_seen_by
+from skills.report.renderers import capability_label, day_label
+from skills.report.tables import ROW_HEADER, person_link, tag
 from skills.versions import today
 
 NOT_ASKED = "not asked"

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from skills.overview.services import Cell, ExpectationTally, Overview, RollUp, UnitOverview
-from skills.renderers import NOTHING, day_label, percent
+from skills.report.renderers import NOTHING, day_label, percent
 
 NUMERIC = {"numeric": True}
 ROW_HEADER = {"row_header": True}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from people.access import has_oversight
 from people.models import PersonType, Region, Unit
-from skills import report_jobs
+from skills.jobs import services as report_jobs
 from skills.models import Function
 from skills.overview.filters import OverviewFilterForm
 from skills.overview.services import (
@@ -24,7 +24,7 @@ from skills.overview.services import (
     units_in_scope,
 )
 from skills.overview.tables import ExpectationTable, HeatTable, RollUpTable, unit_report_url
-from skills.renderers import (
+from skills.report.renderers import (
     CHART_STYLE,
     NOTHING,
     day_label,

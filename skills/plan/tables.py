@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from courses.offerings.tables import pounds
-from skills.tables import ROW_HEADER
+from skills.report.tables import ROW_HEADER
 
 NUMERIC = {"numeric": True}
 

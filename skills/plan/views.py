@@ -152,7 +152,7 @@ def solver_words(result) -> str:
 
 
 def report_url(unit: Unit, *, as_of: date, horizon: int) -> str:
-    """The unit report with the booked-training what-if on (skills.forms.ReportForm)."""
+    """The unit report with the booked-training what-if on (skills.report.forms.ReportForm)."""
     query = QueryDict(mutable=True)
     query.update({"as_of": as_of.isoformat(), "horizon": str(horizon), "bookings": "on"})
     return f"{reverse('skills:unit_report', args=[unit.code])}?{query.urlencode()}"

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from skills.date_input import date_input
 from skills.models import Capability, Level
-from skills.renderers import long_date
+from skills.report.renderers import long_date
 from skills.versions import today
 
 # Hidden fields of the "check your answers" page carry these keys back (the date as its boxes).

@@ -9,8 +9,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from skills.renderers import capability_label, long_date
-from skills.tables import ROW_HEADER
+from skills.report.renderers import capability_label, long_date
+from skills.report.tables import ROW_HEADER
 from skills.versions import BEGINNING
 
 

@@ -24,7 +24,7 @@ from people.access import units_overseen_by
 from people.models import Grant, Role, Unit
 from skills.coverage.engine import target_versions, targets_on
 from skills.models import ResilienceTarget
-from skills.renderers import capability_label, long_date
+from skills.report.renderers import capability_label, long_date
 from skills.targets.forms import CARRIED, ScheduleTargetForm
 from skills.targets.tables import InForceTable, PendingTable
 from skills.versions import today

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from skills.renderers import integer_steps
+from skills.report.renderers import integer_steps
 from tests.skills.test_overview import build_landscape
 from tests.skills.test_report_views import report_url, reported_unit
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from people.models import Person, Posting
 from skills.coverage import WhatIf, build_unit_report
-from skills.renderers import render_report
+from skills.report.renderers import render_report
 from tests.factories import UnitFactory, activity, completed
 from tests.skills.conftest import role
 from tests.skills.test_report_views import reported_unit

@@ -146,7 +146,7 @@ def test_command_refuses_bad_input_with_a_clear_error(unit, args, message):
 
 
 def test_formats_without_a_renderer_are_not_yet_available(unit, monkeypatch):
-    monkeypatch.setitem(sys.modules, "skills.renderers", None)
+    monkeypatch.setitem(sys.modules, "skills.report.renderers", None)
 
     with pytest.raises(CommandError, match="not yet available") as raised:
         call_command("resilience_report", "TST-CCU", "--format", "pdf", stdout=StringIO())

@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 
 from people.models import PersonType
-from skills import report_query, views
+from skills.report import query as report_query
+from skills.report import views
 from tests.factories import activity, completed, posted
 from tests.skills.conftest import person
 from tests.skills.test_report_views import report_url, reported_unit

@@ -1,5 +1,5 @@
 """The inspection pack of a force or region and the trend of a large scope are worked out by
-the background worker (skills.report_jobs); small scopes stay within the request."""
+the background worker (skills.jobs.services); small scopes stay within the request."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from courses import jobs
 from courses.models import Job, JobKind, JobStatus
-from skills import report_jobs
+from skills.jobs import services as report_jobs
 from tests.factories import UserFactory, granted
 from tests.skills.test_overview import build_landscape
 from tests.skills.test_pack import norfolk  # noqa: F401 - the pack's fixture

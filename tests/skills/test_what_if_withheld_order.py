@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from people.models import Unit
-from skills.report_query import people_choices
+from skills.report.query import people_choices
 from tests.factories import posted
 from tests.skills.conftest import person
 

@@ -32,10 +32,10 @@ def _parse_date(value: str, what: str) -> date:
 
 
 def _renderer(fmt: str):
-    """``render(report, leavers) -> bytes`` for a format, from skills.renderers; None if that
+    """``render(report, leavers) -> bytes`` for a format, from skills.report.renderers; None if that
     module cannot be loaded (JSON then still works, straight from the engine's data)."""
     try:
-        renderers = importlib.import_module("skills.renderers")
+        renderers = importlib.import_module("skills.report.renderers")
     except ImportError:
         if fmt != "json":
             return None

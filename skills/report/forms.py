@@ -103,7 +103,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, people=(), funds=None, **kwargs):
         # ``people``: the (id, label) choices drawn as checkboxes: those already chosen and
-        # the people the search ``who`` finds on this page of matches (skills.report_query),
+        # the people the search ``who`` finds on this page of matches (skills.report.query),
         # never everyone in the unit.
         super().__init__(*args, **kwargs)
         self.fields["without"].choices = list(people)

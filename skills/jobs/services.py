@@ -3,7 +3,7 @@
 xhtml2pdf takes seconds per page, so the PDF of a unit with more than
 REGISTER_INLINE_PDF_PEOPLE people would hold a web worker past its timeout. The download link
 then starts a job instead: the worker rebuilds the same report for the same user and query
-(skills.report_query), writes the PDF beside the evidence (readable by the service only) and
+(skills.report.query), writes the PDF beside the evidence (readable by the service only) and
 the job's page offers it to the user who asked for it."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from django.http import QueryDict
 from courses import jobs
 from courses.models import Job, JobKind, JobStatus
 from people.models import Force, Unit
-from skills import renderers, report_query
+from skills.report import query as report_query
+from skills.report import renderers
 
 
 def inline_pdf_people() -> int:

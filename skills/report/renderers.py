@@ -237,8 +237,8 @@ def matrix_section(report: UnitReport) -> Section:
     """The page's people × capabilities grid as it shows it: a row per person, a column per
     capability in the page's order, each cell the tag and its detail ("met L2, held until
     30 June 2026"); "not asked" where the page says so (issue 15)."""
-    # skills.tables draws the page's grid and imports this module: import it when asked.
-    from skills.tables import matrix_capabilities, matrix_rows
+    # skills.report.tables draws the page's grid and imports this module: import it when asked.
+    from skills.report.tables import matrix_capabilities, matrix_rows
 
     capabilities = matrix_capabilities(report)
     rows = []

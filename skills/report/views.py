@@ -17,12 +17,13 @@ from django_tables2 import RequestConfig
 
 from people.access import has_oversight
 from people.models import Unit
-from skills import renderers, report_query
 from skills.coverage import build_unit_report
 from skills.coverage.redact import people_in
 from skills.dates import parse_as_of
-from skills.report_jobs import inline_pdf_people, start_report_pdf
-from skills.tables import (
+from skills.jobs.services import inline_pdf_people, start_report_pdf
+from skills.report import query as report_query
+from skills.report import renderers
+from skills.report.tables import (
     DependedTable,
     DeploymentTable,
     ExpectationTable,
@@ -40,7 +41,7 @@ SPECIALS_PER_PAGE = 25
 PAGE_ONLY = ("m-page", "e-page", "e-sort", "s-page", "s-sort", "who", "who-page", "format")
 
 
-def _unit_for_report(request, code) -> Unit:
+def unit_for_report(request, code) -> Unit:
     """The unit, if the user has oversight and it is in their scope: officers are refused
     (403), units outside the scope are not found (404)."""
     if not has_oversight(request.user):
@@ -63,7 +64,7 @@ def _download_query(request) -> str:
 def unit_report(request, code, fmt=None):
     """The report page, or with ``fmt`` (``report.pdf`` or ``?format=pdf``) a download of the
     same report."""
-    unit = _unit_for_report(request, code)
+    unit = unit_for_report(request, code)
     fmt = fmt or request.GET.get("format") or None
     if fmt is not None and fmt not in renderers.FORMATS:
         raise Http404(f"No report format {fmt!r}")
@@ -73,7 +74,7 @@ def unit_report(request, code, fmt=None):
         report = _as_seen_by(request, report, unit)
 
     if fmt == "pdf" and report is not None and report.summary.people > inline_pdf_people():
-        # Too big to draw within a request: the worker draws it (skills.report_jobs).
+        # Too big to draw within a request: the worker draws it (skills.jobs.services).
         job = start_report_pdf(user=request.user, unit=unit, query=_download_query(request)[1:])
         return redirect("skills:report_job", code=unit.code, pk=job.pk)
     if fmt is not None and report is not None:
@@ -243,7 +244,7 @@ class TraceRow:
 def unit_trace(request, code):
     """From an expectation's figure ("41 of 47 requirements met") to the requirements counted
     for it, the people, and the evidence behind each (``?expectation=KEY&as_of=``)."""
-    unit = _unit_for_report(request, code)
+    unit = unit_for_report(request, code)
     today = timezone.localdate()
     try:
         as_of = parse_as_of(request.GET.get("as_of"), default=today)

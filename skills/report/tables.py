@@ -1,7 +1,8 @@
 """GOV.UK tables (templates/components/table.html) for the unit resilience report page.
 
 Every table reads the frozen report (skills.coverage.data) and the labels of
-skills.renderers, so the page shows the same words and figures as the PDF, CSV, XLSX and JSON.
+skills.report.renderers, so the page shows the same words and figures as the PDF, CSV, XLSX
+and JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 from skills.coverage import UnitReport
 from skills.coverage.data import PersonLine, PersonRef
-from skills.renderers import (
+from skills.report.renderers import (
     ASKED_BY,
     NOTHING,
     capability_label,

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_GET
 
 from courses import jobs
 from courses.models import Job, JobKind
-from skills.report_jobs import pack_path, pdf_path
-from skills.views import _unit_for_report
+from skills.jobs.services import pack_path, pdf_path
+from skills.report.views import unit_for_report
 
 REFRESH_SECONDS = 3
 
 
 def _job_for(request, code, pk):
-    unit = _unit_for_report(request, code)
+    unit = unit_for_report(request, code)
     job = get_object_or_404(
         Job,
         pk=pk,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from people.models import Fund, Person, Posting, Unit
 from skills.coverage import WhatIf, build_unit_report
 from skills.coverage.redact import WITHHELD_NAME, people_in, withhold_names
-from skills.forms import ReportForm
+from skills.report.forms import ReportForm
 
 
 def visible_ids(user, ids) -> frozenset[int]:
