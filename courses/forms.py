@@ -51,7 +51,7 @@ class RealDateField(DateInputField):
             ) from error
 
 
-def _date_field(
+def date_field(
     label: str, *, required: bool = True, help_text: str = "", what: str = "date it was completed"
 ) -> DateInputField:
     field = RealDateField(what=what, label=label, required=required, help_text=help_text)
@@ -134,8 +134,8 @@ class CompletionForm(forms.Form):
         empty_label="Choose an activity",
         error_messages={"required": "Choose the activity that was completed"},
     )
-    completed_on = _date_field("Date completed", help_text="For example, 27 3 2025")
-    expires_on = _date_field(
+    completed_on = date_field("Date completed", help_text="For example, 27 3 2025")
+    expires_on = date_field(
         "Expiry date (optional)",
         what="expiry date",
         required=False,
@@ -185,8 +185,8 @@ class CohortForm(forms.Form):
         empty_label="Choose an activity",
         error_messages={"required": "Choose the activity the cohort completed"},
     )
-    completed_on = _date_field("Date completed", help_text="For example, 27 3 2025")
-    expires_on = _date_field(
+    completed_on = date_field("Date completed", help_text="For example, 27 3 2025")
+    expires_on = date_field(
         "Expiry date (optional)",
         what="expiry date",
         required=False,
@@ -271,8 +271,8 @@ class SubmitCompletionForm(forms.Form):
         empty_label="Choose an activity",
         error_messages={"required": "Choose the activity that was completed"},
     )
-    completed_on = _date_field("Date completed", help_text="For example, 27 3 2025")
-    expires_on = _date_field(
+    completed_on = date_field("Date completed", help_text="For example, 27 3 2025")
+    expires_on = date_field(
         "Expiry date (optional)",
         what="expiry date",
         required=False,
@@ -360,8 +360,8 @@ class SubmitCompletionForm(forms.Form):
 class CorrectCompletionForm(forms.Form):
     """Corrects a completion's details; the reason is kept in its history."""
 
-    completed_on = _date_field("Date completed")
-    expires_on = _date_field(
+    completed_on = date_field("Date completed")
+    expires_on = date_field(
         "Expiry date (optional)",
         what="expiry date",
         required=False,

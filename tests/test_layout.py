@@ -55,6 +55,30 @@ def test_no_private_name_of_the_coverage_engine_is_imported_outside_it():
     assert offenders == []
 
 
+def test_no_private_name_is_imported_from_another_module_of_the_project():
+    """A module's underscore names are its own; what others need is public."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}.{name}"
+        for path in _sources(*APPS, "scripts")
+        for module, name in _imports(path)
+        if module.split(".")[0] in APPS and name and name.startswith("_")
+    ]
+    assert offenders == []
+
+
+def test_features_are_packages_not_flat_modules():
+    """One naming scheme: a feature's pages are ``<app>/<feature>/views.py`` (or the app's own
+    ``views.py``), never ``views_x.py``, ``x_views.py``, ``urls_x.py`` or ``x_models.py``."""
+    flat = [
+        str(path.relative_to(ROOT))
+        for app in ("skills", "people", "courses")
+        for path in sorted((ROOT / app).glob("*.py"))
+        if path.stem.startswith(("views_", "urls_", "models_"))
+        or path.stem.endswith(("_views", "_urls", "_models"))
+    ]
+    assert flat == []
+
+
 @pytest.mark.parametrize("app", ["people", "courses"])
 def test_people_and_courses_import_no_page_of_skills(app):
     offenders = [

@@ -634,7 +634,7 @@ def _coordinator_scope(user):
     return force_ids, unit_ids, granted_units
 
 
-def _forces_by_name() -> dict[str, Force]:
+def forces_by_name() -> dict[str, Force]:
     forces = {}
     for force in Force.objects.all():
         forces[force.code.lower()] = force
@@ -686,7 +686,7 @@ class CompletionHandler(Handler):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.forces = _forces_by_name()
+        self.forces = forces_by_name()
         self._load_people()
         self._load_activities()
         # Four eyes (docs/four-eyes.md): the importer's own record is written pending, for a
@@ -1094,7 +1094,7 @@ class PeopleHandler(Handler):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.forces = _forces_by_name()
+        self.forces = forces_by_name()
         self.units = {u.code.lower(): u for u in Unit.objects.all()}
         self.roles = {}
         for role in RoleProfile.objects.all():

@@ -6,7 +6,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 
-from courses.forms import ActivityChoiceField, _date_field, recordable_activities
+from courses.forms import ActivityChoiceField, date_field, recordable_activities
 from people.forms import refuse_control_characters
 from people.models import Force, Unit
 
@@ -32,8 +32,8 @@ class OfferingForm(forms.Form):
         empty_label="Choose an activity",
         error_messages={"required": "Choose the activity this offering runs"},
     )
-    starts_on = _date_field("First day", help_text="For example, 19 5 2025", what="first day")
-    ends_on = _date_field("Last day", help_text="For example, 20 5 2025", what="last day")
+    starts_on = date_field("First day", help_text="For example, 19 5 2025", what="first day")
+    ends_on = date_field("Last day", help_text="For example, 20 5 2025", what="last day")
     places = forms.IntegerField(
         label="Places",
         min_value=0,
@@ -155,7 +155,7 @@ class BookForm(forms.Form):
 
 
 class BookingCompletionForm(forms.Form):
-    completed_on = _date_field("Date completed", help_text="For example, 20 5 2025")
+    completed_on = date_field("Date completed", help_text="For example, 20 5 2025")
     certificate_number = forms.CharField(
         label="Certificate number (optional)",
         max_length=80,

@@ -23,7 +23,7 @@ from courses.imports.services import (
     ImportHasErrors,
     ImportPreview,
     ImportResult,
-    _forces_by_name,
+    forces_by_name,
     open_table,
     parse_date,
 )
@@ -507,7 +507,7 @@ class ActionHandler(Handler):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.forces = _forces_by_name()
+        self.forces = forces_by_name()
         self.editable = set(forces_editable_by(self.user).values_list("pk", flat=True))
         self.expectations = {
             (e.inspection.code.lower(), e.reference.lower()): e
