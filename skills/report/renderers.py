@@ -708,10 +708,24 @@ def report_context(report: UnitReport, leavers=None) -> dict:
     }
 
 
+# Rows per printed table. reportlab re-splits a table at every page break, so one table of
+# thousands of rows costs time quadratic in its length (issue 12: METROPOLITAN-CCU took 220 s);
+# tables of this many rows each, with the header repeated, print the same lines in far less.
+PDF_PIECE_ROWS = 40
+PDF_PIECED = ("expiring", "people_requirements", "specials_and_volunteers")
+
+
+def pieces(rows, size: int = PDF_PIECE_ROWS) -> list[list]:
+    """``rows`` cut into consecutive lists of at most ``size``; no piece when no row."""
+    rows = list(rows)
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
 def render_pdf(report: UnitReport, leavers=None) -> bytes:
     from xhtml2pdf import pisa
 
     context = report_context(report, leavers)
+    context["pieces"] = {slug: pieces(context["sections"][slug].rows) for slug in PDF_PIECED}
     context["chart_uri"] = forecast_chart_data_uri(report)
     # The chart prints 500 pt wide (the page's text width), keeping its proportions.
     context["chart_height"] = round(500 * forecast_chart_height(report) / 900)

@@ -203,6 +203,10 @@ def test_long_tables_repeat_their_header_row_on_every_page(cast):
     assert len(requirement_pages) == len(people_pages)
     for text in requirement_pages:
         assert re.search(r"Person Role Requirement Status Held until Deadline", text)
+    # Printed in pieces of PDF_PIECE_ROWS rows (140 rows: four tables), every row once.
+    everything = " ".join(pages)
+    for i in range(70):
+        assert len(re.findall(rf"L{i:03d} Long P{i:03d}\b", everything)) == 2, i
 
 
 def test_what_if_applies_to_every_download(client, cast, reported):
