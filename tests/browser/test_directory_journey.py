@@ -33,6 +33,11 @@ def test_coordinator_finds_a_special_in_another_region_and_their_coordinator_acc
     page.get_by_role("link", name="Kim Kentish").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Kim Kentish"
     assert "Network investigation" in page.locator("#holdings").inner_text()
+    # Sending no message is refused on the page (400), axe-checked like any page.
+    page.get_by_role("button", name="Send request").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert not DirectoryRequest.objects.exists()
     page.fill('textarea[name="message"]', "Two days of router log analysis next week")
     page.get_by_role("button", name="Send request").click()
     assert "Waiting for a decision" in page.locator("#request-status").inner_text()
