@@ -19,6 +19,15 @@ from skills.models import (
 from skills.versions import VersionInForce, today
 
 
+class BlankValuesFilter(admin.AllValuesFieldListFilter):
+    """Filters by a field's values, listing the blank value as "(none)" rather than as a link
+    with no text (axe's link-name, tests/browser/test_admin_pages_accessible.py)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": "(none)"} if choice["display"] == "" else choice
+
+
 class ExpectationInline(admin.TabularInline):
     model = Expectation
     extra = 0
@@ -44,7 +53,7 @@ class ExpectationAdmin(admin.ModelAdmin):
     """Listed on its own so that capabilities, requirements and targets can search it."""
 
     list_display = ["__str__", "theme", "audience", "due"]
-    list_filter = ["inspection", "theme"]
+    list_filter = ["inspection", ("theme", BlankValuesFilter)]
     list_select_related = ["inspection"]
     search_fields = ["inspection__code", "reference", "text", "theme"]
     autocomplete_fields = ["inspection"]
@@ -278,7 +287,14 @@ class ResilienceTargetAdmin(VersionAdminMixin, admin.ModelAdmin):
         "impact_link",
         "illustrative",
     ]
-    list_filter = [UnitOrKindFilter, "unit_kind", "unit", "level", "draft", "illustrative"]
+    list_filter = [
+        UnitOrKindFilter,
+        ("unit_kind", BlankValuesFilter),
+        "unit",
+        "level",
+        "draft",
+        "illustrative",
+    ]
     list_select_related = ["unit", "capability"]
     search_fields = ["capability__code", "capability__name", "unit__code", "unit__name"]
     autocomplete_fields = ["unit", "capability", "expectations"]
