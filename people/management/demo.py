@@ -300,7 +300,7 @@ DEMO_LOGINS = (
     Login(
         "chief.officer@norfolk.police.uk",
         "chief officer, Norfolk",
-        "Norfolk people and units (incl. the joint unit), read-only",
+        "Norfolk people and units (incl. the joint unit); plans training, schedules target changes",
     ),
     Login(
         "coordinator@norfolk.police.uk",

@@ -14,6 +14,14 @@ from skills.report.tables import ROW_HEADER
 from skills.versions import BEGINNING
 
 
+def set_for(version) -> str:
+    """ "this unit", or "every force cyber crime unit" for a kind's target."""
+    if version.unit_id:
+        return "this unit"
+    kind = version.unit_kind
+    return f"every {kind}" if kind.endswith(("unit", "team")) else f"every unit of kind {kind}"
+
+
 class InForceTable(tables.Table):
     """Rows: the ``ResilienceTarget`` versions in force for the unit today, its own and its
     kind's (``source`` says which)."""
@@ -32,7 +40,7 @@ class InForceTable(tables.Table):
         return capability_label(record.capability, record.level)
 
     def render_source(self, record):
-        return "this unit" if record.unit_id else f"every {record.unit_kind} unit"
+        return set_for(record)
 
     def render_valid_from(self, record):
         return "the beginning" if record.valid_from == BEGINNING else long_date(record.valid_from)

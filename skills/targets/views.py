@@ -26,7 +26,7 @@ from skills.coverage.engine import target_versions, targets_on
 from skills.models import ResilienceTarget
 from skills.report.renderers import capability_label, long_date
 from skills.targets.forms import CARRIED, ScheduleTargetForm
-from skills.targets.tables import InForceTable, PendingTable
+from skills.targets.tables import InForceTable, PendingTable, set_for
 from skills.versions import today
 
 SCHEDULE_ROLES = [Role.CHIEF_OFFICER]
@@ -106,6 +106,7 @@ def schedule(request, code):
                     "check": True,
                     "what": capability_label(data["capability"], data["level"]),
                     "current": current,
+                    "current_set_for": set_for(current) if current and not current.unit_id else "",
                     "data": data,
                     "carried": {k: request.POST.get(k, "") for k in CARRIED},
                 }
@@ -148,8 +149,11 @@ def _save(request, unit, form, data, context):
     messages.success(
         request,
         format_html(
-            '{} {}. <a class="govuk-notification-banner__link" href="{}">See its impact on {}</a>',
-            version,
+            '{}: a minimum of {} from {}, {}. <a class="govuk-notification-banner__link" '
+            'href="{}">See its impact on {}</a>',
+            capability_label(version.capability, version.level),
+            version.minimum,
+            long_date(version.valid_from),
             stage,
             impact,
             unit.name,
