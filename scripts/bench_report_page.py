@@ -12,12 +12,12 @@ Figures go in docs/benchmarks.md ("Unit report page").
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from bench_setup import signed_in_client, start_django_for_production
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,24 +36,8 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    os.environ.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        REGISTER_MFA_REQUIRED_ROLES="",
-        REGISTER_LOG_LEVEL="WARNING",
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    user = get_user_model().objects.get(email=args.user)
-    client = Client()
-    client.force_login(user)
+    start_django_for_production()
+    client = signed_in_client(args.user)
     query = "&".join(q for q in (f"as_of={args.as_of}" if args.as_of else "", args.query) if q)
     for code in args.unit:
         url = f"/units/{code}/report/" + (f"?{query}" if query else "")

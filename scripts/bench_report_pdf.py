@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from bench_setup import start_django_for_production
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,18 +35,7 @@ def main() -> int:
     parser.add_argument("--output", default="", help="write each PDF into this directory")
     args = parser.parse_args()
 
-    os.environ.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        REGISTER_MFA_REQUIRED_ROLES="",
-        REGISTER_LOG_LEVEL="WARNING",
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    start_django_for_production()
     from django.contrib.auth import get_user_model
     from django.http import QueryDict
 
