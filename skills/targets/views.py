@@ -97,7 +97,7 @@ def schedule(request, code):
                 f"L{data['level']} from {long_date(data['valid_from'])}: choose another date",
             )
         elif "confirm" in request.POST:
-            return _save(request, unit, form, data, context)
+            return _save(request, unit, form, data, context, current)
         elif "change" in request.POST:
             pass  # back from "check your answers": the form again, as it was filled in
         else:
@@ -107,6 +107,7 @@ def schedule(request, code):
                     "what": capability_label(data["capability"], data["level"]),
                     "current": current,
                     "current_set_for": set_for(current) if current and not current.unit_id else "",
+                    "cited": [str(e) for e in current.expectations.all()] if current else [],
                     "data": data,
                     "carried": {k: request.POST.get(k, "") for k in CARRIED},
                 }
@@ -123,7 +124,7 @@ def _breadcrumbs(unit):
     ]
 
 
-def _save(request, unit, form, data, context):
+def _save(request, unit, form, data, context, current):
     try:
         with transaction.atomic():
             version = ResilienceTarget.objects.create(
@@ -134,6 +135,10 @@ def _save(request, unit, form, data, context):
                 valid_from=data["valid_from"],
                 draft=data["draft"],
             )
+            # The new version answers the same inspection expectations as the one it replaces,
+            # so the report's traceability does not lose them when the minimum changes.
+            if current is not None:
+                version.expectations.set(list(current.expectations.all()))
     except IntegrityError:
         form.add_error(
             "valid_from",

@@ -182,3 +182,22 @@ def granted_user(force):
     user = UserFactory(email=f"chief@{force.code}.police.uk")
     granted(user, Role.CHIEF_OFFICER, force=force)
     return user
+
+
+def test_the_new_version_answers_the_same_expectations_as_the_one_it_replaces(client, cast):
+    client.force_login(cast.chief)
+    target(cast.norfolk_unit, "OSINT", 1, 1, expectations=["HMIC-2015-DIGITAL 5.56"])
+    when = today() + timedelta(days=30)
+    data = {
+        "capability": str(capability("OSINT").pk),
+        "level": "1",
+        "minimum": "2",
+        "valid_from_0": str(when.day),
+        "valid_from_1": str(when.month),
+        "valid_from_2": str(when.year),
+    }
+    check = client.post(_url(cast.norfolk_unit), {**data, "check": "1"})
+    assert "HMIC 2015 5.56 (as the target in force now)" in check.content.decode()
+    client.post(_url(cast.norfolk_unit), {**data, "confirm": "1"})
+    version = ResilienceTarget.objects.get(valid_from=when)
+    assert [e.key for e in version.expectations.all()] == ["HMIC-2015-DIGITAL 5.56"]
