@@ -87,8 +87,11 @@ class HeadcountTable(tables.Table):
     class Meta:
         empty_text = "No month end in the horizon."
 
-    def __init__(self, data, *, caption, **kwargs):
+    def __init__(self, data, *, caption, summary="", short=False, **kwargs):
         self.caption = caption
+        # The page shows each target's table folded under ``summary``, open when ``short``.
+        self.summary = summary or caption
+        self.short = short
         super().__init__(data, **kwargs)
 
     def render_month_end(self, value):

@@ -167,6 +167,19 @@ def _carried(form, scope: Scope, as_of: date, horizon: int) -> dict[str, str]:
     return {"scope": scope.key, "as_of": as_of.isoformat(), "horizon": str(horizon), **budget}
 
 
+def _headcount_status(rows) -> str:
+    """One target's month ends in words, for the summary of its collapsed table."""
+
+    def short(key):
+        return any(r["minimum"] and r[key] < r["minimum"] for r in rows)
+
+    if short("after"):
+        return "short at some month end even with the plan"
+    if short("before"):
+        return "short without the plan, at or above its minimum with it"
+    return "at or above its minimum at every month end"
+
+
 def _breadcrumbs():
     return [("Home", reverse("home")), ("Coverage", reverse("coverage:overview"))]
 
@@ -265,18 +278,16 @@ def _results(request, form, scope: Scope, data, *, as_of: date, horizon: int) ->
     headcounts = []
     for t in data.targets:
         before, after = result.headcount_before[t.label], result.headcount_after[t.label]
+        month_rows = [
+            {"month_end": m, "minimum": t.minimums.get(m), "before": before[m], "after": after[m]}
+            for m in data.month_ends
+        ]
         headcounts.append(
             HeadcountTable(
-                [
-                    {
-                        "month_end": m,
-                        "minimum": t.minimums.get(m),
-                        "before": before[m],
-                        "after": after[m],
-                    }
-                    for m in data.month_ends
-                ],
+                month_rows,
                 caption=f"{t.label}: holders at each month end",
+                summary=f"{t.label}: {_headcount_status(month_rows)}",
+                short=any(r["minimum"] and r["after"] < r["minimum"] for r in month_rows),
             )
         )
     return context | {

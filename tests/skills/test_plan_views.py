@@ -98,6 +98,9 @@ def test_the_plan_proposes_the_cheapest_booking_explained_with_its_figures(cast,
     assert by_month[date(2099, 4, 30)] == (2, 2, 3)
     assert by_month[date(2099, 6, 30)] == (2, 1, 2)
     assert len(by_month) == 6
+    # Folded under a summary in words; short only without the plan, so shown closed.
+    assert table.summary == "NETINV L2: short without the plan, at or above its minimum with it"
+    assert not table.short
     assert Booking.objects.count() == 0  # nothing is written by looking
 
 
@@ -115,6 +118,11 @@ def test_a_budget_too_small_says_which_target_from_when_and_what_it_would_cost(
         "costing £600.00"
     ]
     assert "NETINV L2 is short by up to 1 from 30 June 2099" in response.content.decode()
+    # Its month ends are shown open, headed in words.
+    [table] = response.context["headcounts"]
+    assert table.short
+    assert table.summary == "NETINV L2: short at some month end even with the plan"
+    assert '<details class="govuk-details plan-headcount" open>' in response.content.decode()
 
 
 @pytest.mark.parametrize(
