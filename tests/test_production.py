@@ -119,6 +119,29 @@ def test_healthz_reports_the_workers_heartbeat(client):
     assert " s ago, " in body
 
 
+def test_the_worker_stops_only_after_its_heartbeat_write_under_way_has_finished(monkeypatch):
+    """A beat still writing when the worker returns would hold the cache table (under the
+    tests' in-memory SQLite, "database table is locked" for whatever runs next)."""
+    import time
+
+    from django_tasks_db.management.commands.db_worker import Command as DBWorker
+
+    from people.management.commands import worker
+
+    finished = []
+
+    def slow_beat():
+        time.sleep(0.5)
+        finished.append(True)
+
+    monkeypatch.setattr(worker, "beat", slow_beat)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr("courses.jobs.fail_dead_jobs", lambda: 0)
+    monkeypatch.setattr(DBWorker, "handle", lambda self, *args, **options: None)
+    worker.Command().handle()
+    assert finished == [True]
+
+
 @pytest.mark.django_db
 def test_healthz_answers_503_while_the_database_is_unreachable_and_200_once_back(
     client, monkeypatch

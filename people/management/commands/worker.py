@@ -52,8 +52,12 @@ class Command(DBWorkerCommand):
         if marked := fail_dead_jobs():
             self.stdout.write(f"{marked} job(s) of a stopped worker marked failed")
         stopped = threading.Event()
-        threading.Thread(target=_beat_until, args=(stopped,), daemon=True).start()
+        beater = threading.Thread(target=_beat_until, args=(stopped,), daemon=True)
+        beater.start()
         try:
             return super().handle(*args, **options)
         finally:
             stopped.set()
+            # Let a beat under way finish: its write must not outlive the worker (under the
+            # tests' shared in-memory SQLite it locked the cache table for the next test).
+            beater.join(timeout=HEARTBEAT_SECONDS)
