@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
+import select
 import subprocess
 import urllib.error
 import urllib.parse
@@ -43,6 +44,10 @@ ACCOUNTS = {
 }
 
 
+# Seconds the provider may take to say it is listening (it starts in well under one).
+START_SECONDS = 30
+
+
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory):
     """{"norfolk": issuer URL, "kent": issuer URL} of the running provider."""
@@ -52,16 +57,25 @@ def oidc_provider(tmp_path_factory):
     config.write_text(
         json.dumps({"tenants": {name: {"accounts": a} for name, a in ACCOUNTS.items()}})
     )
-    process = subprocess.Popen(
-        ["node", str(HERE / "provider.mjs"), str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    process, line = None, ""
+    # A start that never says it is listening is killed and tried again, rather than
+    # holding the whole suite (seen once in CI: the provider sat silent, the suite waited).
+    for _attempt in range(3):
+        process = subprocess.Popen(
+            ["node", str(HERE / "provider.mjs"), str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        ready, _, _ = select.select([process.stdout], [], [], START_SECONDS)
+        line = process.stdout.readline() if ready else ""
+        if line:
+            break
+        process.kill()
+        process.wait(timeout=10)
+    if not line:
+        pytest.fail("the test OpenID provider did not start (see tests/oidc/provider.mjs)")
     try:
-        line = process.stdout.readline()
-        if not line:
-            pytest.fail("the test OpenID provider did not start (see tests/oidc/provider.mjs)")
         yield json.loads(line)["tenants"]
     finally:
         process.terminate()
